@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { register as promRegister } from 'prom-client';
+import { AppModule } from './app.module';
+import { RequestContext } from './common/request-context';
+import { Config } from './config/config.schema';
+import { Database, DatabaseOptions } from './database/database';
+import { migrate } from './database/migrator';
+import { LifecycleService } from './health/lifecycle.service';
+import { setupOpenApi } from './openapi';
+
+export interface CreateAppOptions {
+  /** An already connected database (tests share one); otherwise one is connected from config. */
+  database?: Database;
+  databaseOptions?: DatabaseOptions;
+  logger?: LoggerService | false;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the HTTP application: migrated database, Fastify with the security baseline, OpenAPI. */
+export async function createApp(config: Readonly<Config>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const database = options.database ?? (await Database.connect(config, options.databaseOptions));
+  try {
+    await migrate(database);
+    // prom-client keeps metrics in a process-wide registry; a new app starts from an empty one.
+    promRegister.clear();
+
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.server.bodyLimitBytes,
+      trustProxy: config.server.trustProxy,
+      // The client's X-Request-Id is kept when it is a sane token; otherwise one is generated.
+      requestIdHeader: false,
+      genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+        const given = request.headers['x-request-id'];
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+      logger: false,
+    });
+    const fastify = adapter.getInstance();
+    fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+      RequestContext.run({ requestId: request.id }, done);
+    });
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      void reply.header('x-request-id', request.id);
+      done(null, payload);
+    });
+
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({ config, database }),
+      adapter,
+      { logger: options.logger ?? false, abortOnError: false },
+    );
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          // Swagger UI at /docs uses inline styles and an inline bootstrap script.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+        },
+      },
+    });
+    const origins = config.server.corsOrigins;
+    app.enableCors({
+      origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
+      exposedHeaders: ['x-request-id', 'etag', 'location'],
+    });
+    app.enableShutdownHooks();
+    setupOpenApi(app);
+    await app.init();
+    app.get(LifecycleService).markRunning();
+    return app;
+  } catch (error) {
+    if (!options.database) await database.close().catch(() => undefined);
+    throw error;
+  }
+}

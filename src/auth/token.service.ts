@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../common/app-error';
+import { AppConfig } from '../config/app-config';
+import { UserRole } from '../database/schema/users';
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: UserRole;
+}
+
+export const TokenErrors = {
+  invalid: (detail = 'The access token is not valid.') =>
+    new AppError('AUTH_TOKEN_INVALID', 401, 'Invalid token', { detail }),
+  expired: () => new AppError('AUTH_TOKEN_EXPIRED', 401, 'Token expired', { detail: 'The access token has expired.' }),
+};
+
+/** Signs and verifies the service's own access tokens (HS256, with issuer, audience, expiry and key id). */
+@Injectable()
+export class TokenService {
+  private readonly logger = new Logger(TokenService.name);
+  private readonly key: Uint8Array;
+  readonly keyId: string;
+
+  constructor(private readonly config: AppConfig) {
+    const secret = config.auth.jwtSecret ?? this.generatedSecret();
+    this.key = new TextEncoder().encode(secret);
+    this.keyId = createHash('sha256').update(secret).digest('hex').slice(0, 16);
+  }
+
+  get accessTokenTtlSeconds(): number {
+    return this.config.auth.accessTokenTtlSeconds;
+  }
+
+  async signAccessToken(claims: AccessTokenClaims): Promise<string> {
+    const { jwtIssuer, jwtAudience, accessTokenTtlSeconds } = this.config.auth;
+    return new SignJWT({ role: claims.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.keyId })
+      .setSubject(claims.sub)
+      .setIssuer(jwtIssuer)
+      .setAudience(jwtAudience)
+      .setIssuedAt()
+      .setJti(randomBytes(12).toString('base64url'))
+      .setExpirationTime(`${accessTokenTtlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** Verifies signature (HS256 only), kid, issuer, audience and expiry. */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload, protectedHeader } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: this.config.auth.jwtIssuer,
+        audience: this.config.auth.jwtAudience,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      if (protectedHeader.kid !== this.keyId) throw TokenErrors.invalid('Unknown signing key.');
+      return { sub: String(payload.sub), role: payload.role as UserRole };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw TokenErrors.expired();
+      throw TokenErrors.invalid();
+    }
+  }
+
+  private generatedSecret(): string {
+    const dir = join(this.config.dataDir, 'secrets');
+    const file = join(dir, 'jwt-secret');
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const secret = randomBytes(48).toString('base64url');
+    writeFileSync(file, secret, { mode: 0o600 });
+    this.logger.warn(`AUTH_JWT_SECRET is not set: generated one in ${file}. Set it explicitly when running more than one replica.`);
+    return secret;
+  }
+}
