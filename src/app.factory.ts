@@ -43,7 +43,7 @@ export async function createApp(config: Readonly<Config>, options: CreateAppOpti
     });
     const fastify = adapter.getInstance();
     fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
-      RequestContext.run({ requestId: request.id }, done);
+      RequestContext.run({ requestId: request.id, ip: request.ip }, done);
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
       void reply.header('x-request-id', request.id);

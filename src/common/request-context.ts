@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContextStore {
   requestId: string;
+  /** Client address (after trusted proxies). */
+  ip?: string;
   userId?: string;
 }
 

@@ -1,0 +1,80 @@
+/** A structure as submitted: exactly one of SMILES or an MDL molfile (V2000). */
+export interface StructureInput {
+  smiles?: string;
+  molfile?: string;
+}
+
+/** 2D descriptors (no 3D embedding). Masses in g/mol (Da), areas in Å². */
+export interface Descriptors {
+  molecularWeight: number;
+  exactMass: number;
+  logP: number;
+  tpsa: number;
+  hbd: number;
+  hba: number;
+  rotatableBonds: number;
+  rings: number;
+  aromaticRings: number;
+  heavyAtoms: number;
+  fractionCsp3: number;
+}
+
+/** Counts of functional groups matched by SMARTS. */
+export interface FunctionalGroups {
+  hydroxyl: number;
+  ether: number;
+  amide: number;
+  amine: number;
+  carboxylicAcid: number;
+  sulfoxide: number;
+  ester: number;
+  halide: number;
+  nitro: number;
+}
+
+export interface RuleCheck {
+  passes: boolean;
+  violations: string[];
+}
+
+export interface ChemistryResult {
+  canonicalSmiles: string;
+  inchi: string;
+  inchikey: string;
+  formula: string;
+  descriptors: Descriptors;
+  functionalGroups: FunctionalGroups;
+  rules: { lipinski: RuleCheck; veber: RuleCheck };
+  /** Morgan radius-2 fingerprint, 2048 bits packed into 256 bytes. */
+  fingerprint: Uint8Array;
+}
+
+export interface DepictionOptions {
+  width?: number;
+  height?: number;
+  /** Atom indices to highlight. */
+  highlightAtoms?: number[];
+}
+
+/** A compiled substructure query; free it with dispose(). */
+export interface SubstructureQuery {
+  /** Fingerprint screen: every bit of this must be set in a candidate's screen fingerprint. */
+  readonly screen: Uint8Array | null;
+  matches(canonicalSmiles: string): boolean;
+  dispose(): void;
+}
+
+/**
+ * Chemistry the service needs, independent of the toolkit. The RDKit (WASM) adapter implements it.
+ * Invalid input throws AppError with a MOLECULE_* or CHEMISTRY_* code (422/400), never a raw error.
+ */
+export abstract class ChemistryPort {
+  /** Parses, canonicalises and computes everything stored for a molecule. */
+  abstract analyse(input: StructureInput): ChemistryResult;
+  /** SVG depiction of a structure (SMILES or molfile). */
+  abstract depict(structure: string, options?: DepictionOptions): string;
+  /** Compiles a SMARTS (or SMILES used as a query) for substructure search. */
+  abstract compileSubstructureQuery(query: { smarts?: string; smiles?: string }): SubstructureQuery;
+  /** Toolkit name and version, for provenance. */
+  abstract version(): string;
+}
