@@ -12,7 +12,9 @@ function esmOnlyPackages() {
   for (const entry of readdirSync(root)) {
     if (entry.startsWith('.')) continue;
     const scoped = entry.startsWith('@');
-    for (const name of scoped ? readdirSync(join(root, entry)).map((sub) => `${entry}/${sub}`) : [entry]) {
+    for (const name of scoped
+      ? readdirSync(join(root, entry)).map((sub) => `${entry}/${sub}`)
+      : [entry]) {
       try {
         const manifest = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8'));
         if (manifest.type === 'module') names.push(name);
@@ -45,7 +47,12 @@ const shared = {
 };
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    },
     {
       ...shared,
       displayName: 'e2e',

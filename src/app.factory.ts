@@ -23,7 +23,10 @@ export interface CreateAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the HTTP application: migrated database, Fastify with the security baseline, OpenAPI. */
-export async function createApp(config: Readonly<Config>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: Readonly<Config>,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const database = options.database ?? (await Database.connect(config, options.databaseOptions));
   try {
     await migrate(database);
@@ -71,7 +74,8 @@ export async function createApp(config: Readonly<Config>, options: CreateAppOpti
       origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
       exposedHeaders: ['x-request-id', 'etag', 'location'],
     });
-    app.enableShutdownHooks();
+    // No app.enableShutdownHooks(): Nest's own SIGTERM handler would close the listener at once.
+    // main.ts owns the signals so readiness can answer 503 while in-flight requests drain.
     setupOpenApi(app);
     await app.init();
     app.get(LifecycleService).markRunning();

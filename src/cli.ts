@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli/cli-context';
+import { registerBackupCommand } from './cli/backup.command';
 import { registerMigrateCommand } from './cli/migrate.command';
+import { registerMoleculesCommand } from './cli/molecules.command';
+import { registerUsersCommand } from './cli/users.command';
 import { ConfigError } from './config/config.loader';
 
 const program = new Command()
@@ -10,7 +13,10 @@ const program = new Command()
   .exitOverride()
   .showHelpAfterError();
 
+registerBackupCommand(program);
 registerMigrateCommand(program);
+registerMoleculesCommand(program);
+registerUsersCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     }, config.server.shutdownGraceMs + 5_000);
     hardStop.unref();
     // Let load balancers see readiness fail before the listener closes.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, config.server.shutdownGraceMs)));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(1_000, config.server.shutdownGraceMs)),
+    );
     await app.close();
     log.log('stopped');
     process.exit(0);
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`cryoprotect: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `cryoprotect: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

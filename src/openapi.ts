@@ -4,7 +4,8 @@ import { dtoJsonSchemas } from './common/zod';
 
 const problemSchema = {
   type: 'object',
-  description: 'RFC 9457 problem details. `code` is stable; quote `requestId` when reporting a problem.',
+  description:
+    'RFC 9457 problem details. `code` is stable; quote `requestId` when reporting a problem.',
   required: ['type', 'title', 'status', 'code'],
   properties: {
     type: { type: 'string', format: 'uri' },
@@ -19,7 +20,11 @@ const problemSchema = {
       items: {
         type: 'object',
         required: ['field', 'message'],
-        properties: { field: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+        properties: {
+          field: { type: 'string' },
+          message: { type: 'string' },
+          code: { type: 'string' },
+        },
       },
     },
   },
@@ -51,7 +56,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   };
   for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
-      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation))
+        continue;
       const responses = (operation as { responses: Record<string, unknown> }).responses;
       responses['4XX'] ??= problem;
       responses['5XX'] ??= problem;

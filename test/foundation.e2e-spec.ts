@@ -3,7 +3,10 @@ import { createTestApp, describeEachDatabase, TestApp } from './support/test-app
 describeEachDatabase('foundation HTTP behaviour', (ctx) => {
   it('should answer readiness with every critical check up', async () => {
     const response = await ctx().request('/health/ready');
-    const body = (await response.json()) as { status: string; details: Record<string, { status: string }> };
+    const body = (await response.json()) as {
+      status: string;
+      details: Record<string, { status: string }>;
+    };
     expect(response.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(body.details.database.status).toBe('up');
@@ -17,7 +20,9 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
   });
 
   it('should answer an unknown route with a 404 problem carrying the given request id', async () => {
-    const response = await ctx().request('/api/v1/nope', { headers: { 'x-request-id': 'req-test-42' } });
+    const response = await ctx().request('/api/v1/nope', {
+      headers: { 'x-request-id': 'req-test-42' },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.headers.get('x-request-id')).toBe('req-test-42');
@@ -30,7 +35,9 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
   it('should generate a request id when none or an unsafe one is sent', async () => {
     const plain = await ctx().request('/health/live');
     expect(plain.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const unsafe = await ctx().request('/health/live', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    const unsafe = await ctx().request('/health/live', {
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -73,7 +80,9 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
   });
 
   it('should not allow cross-origin requests by default', async () => {
-    const response = await ctx().request('/health/live', { headers: { origin: 'https://evil.example' } });
+    const response = await ctx().request('/health/live', {
+      headers: { origin: 'https://evil.example' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -82,14 +91,22 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
     expect(response.status).toBe(200);
     const document = (await response.json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, unknown> }>
+      >;
       components: { schemas: Record<string, unknown> };
     };
     expect(document.openapi).toBe('3.1.0');
     expect(document.paths['/api/v1/auth/login'].post.operationId).toBe('login');
     expect(document.paths['/api/v1/auth/login'].post.responses['4XX']).toBeDefined();
-    expect(document.components.schemas.Login).toMatchObject({ type: 'object', required: ['email', 'password'] });
-    const apiPaths = Object.keys(document.paths).filter((path) => !/^\/(health|docs|metrics)/.test(path));
+    expect(document.components.schemas.Login).toMatchObject({
+      type: 'object',
+      required: ['email', 'password'],
+    });
+    const apiPaths = Object.keys(document.paths).filter(
+      (path) => !/^\/(health|docs|metrics)/.test(path),
+    );
     for (const path of apiPaths) expect(path.startsWith('/api/v1/')).toBe(true);
   });
 
@@ -103,7 +120,9 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
 describe('foundation rate limit', () => {
   let testApp: TestApp;
   beforeAll(async () => {
-    testApp = await createTestApp('pglite', { overrides: { server: { rateLimit: { limit: 3, windowSeconds: 60 } } } });
+    testApp = await createTestApp('pglite', {
+      overrides: { server: { rateLimit: { limit: 3, windowSeconds: 60 } } },
+    });
   });
   afterAll(() => testApp.close());
 
@@ -126,12 +145,16 @@ describe('foundation rate limit', () => {
 describe('foundation CORS', () => {
   let testApp: TestApp;
   beforeAll(async () => {
-    testApp = await createTestApp('pglite', { overrides: { server: { corsOrigins: ['https://lab.example'] } } });
+    testApp = await createTestApp('pglite', {
+      overrides: { server: { corsOrigins: ['https://lab.example'] } },
+    });
   });
   afterAll(() => testApp.close());
 
   it('should allow a configured origin and expose the request id', async () => {
-    const response = await testApp.request('/health/live', { headers: { origin: 'https://lab.example' } });
+    const response = await testApp.request('/health/live', {
+      headers: { origin: 'https://lab.example' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBe('https://lab.example');
     expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });

@@ -20,7 +20,10 @@ export function machine() {
 export function writeResults(name, data, markdown) {
   mkdirSync(resultsDir, { recursive: true });
   const env = machine();
-  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ name, machine: env, ...data }, null, 2)}\n`);
+  writeFileSync(
+    join(resultsDir, `${name}.json`),
+    `${JSON.stringify({ name, machine: env, ...data }, null, 2)}\n`,
+  );
   const footer = `\n\n_Run ${env.date} on ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}._\n`;
   writeFileSync(join(resultsDir, `${name}.md`), `${markdown.trimEnd()}${footer}`);
 }

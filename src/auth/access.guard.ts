@@ -5,10 +5,11 @@ import { AppError } from '../common/app-error';
 import { RequestContext } from '../common/request-context';
 import { ACCESS_KEY, AccessDeclaration, AuthenticatedRequest } from './access.decorators';
 import { AuthUser } from './auth-user';
+import { API_KEY_STRATEGY } from './api-key.strategy';
 import { BEARER_STRATEGY } from './bearer.strategy';
 
 /** The strategies tried, in order, for every non-public route. */
-export const AUTH_STRATEGIES = [BEARER_STRATEGY];
+export const AUTH_STRATEGIES = [BEARER_STRATEGY, API_KEY_STRATEGY];
 
 /** Global authentication: every route needs credentials unless it is marked @Public(). */
 @Injectable()

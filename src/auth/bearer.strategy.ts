@@ -7,7 +7,10 @@ import { AuthService } from './auth.service';
 
 export const BEARER_STRATEGY = 'bearer';
 
-/** `Authorization: Bearer <access token>`. No header: not this strategy's request (passport tries the next). */
+/**
+ * `Authorization: Bearer <access token>`: our own access tokens, or Supabase Auth's when configured.
+ * No header: not this strategy's request (passport tries the next).
+ */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
   constructor(private readonly auth: AuthService) {
@@ -19,6 +22,6 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
     if (!header) return false;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) return false;
-    return this.auth.authenticateAccessToken(match[1]);
+    return this.auth.authenticateBearer(match[1]);
   }
 }

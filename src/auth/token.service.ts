@@ -18,11 +18,20 @@ export const TokenErrors = {
   expired: () => new AppError('AUTH_TOKEN_EXPIRED', 401, 'Token expired', { detail: 'The access token has expired.' }),
 };
 
-/** Signs and verifies the service's own access tokens (HS256, with issuer, audience, expiry and key id). */
+const VERIFIED_CACHE_ENTRIES = 10_000;
+
+/**
+ * Signs and verifies the service's own access tokens (HS256, with issuer, audience, expiry and key id).
+ * jose verifies through WebCrypto, which costs ~0.2 ms per token on this hardware; a client sends the
+ * same token for its whole lifetime, so a token string once verified is remembered until it expires
+ * (same signature, same claims: the result cannot change). The user's status and role are not part
+ * of this: they are read per request (AuthService).
+ */
 @Injectable()
 export class TokenService {
   private readonly logger = new Logger(TokenService.name);
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, AccessTokenClaims & { expiresAtMs: number }>();
   readonly keyId: string;
 
   constructor(private readonly config: AppConfig) {
@@ -50,6 +59,20 @@ export class TokenService {
 
   /** Verifies signature (HS256 only), kid, issuer, audience and expiry. */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs > Date.now()) return { sub: known.sub, role: known.role };
+      this.verified.delete(token);
+      throw TokenErrors.expired();
+    }
+    const claims = await this.verifyWithJose(token);
+    // Map keeps insertion order: evict the oldest entry when full.
+    if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, claims);
+    return { sub: claims.sub, role: claims.role };
+  }
+
+  private async verifyWithJose(token: string): Promise<AccessTokenClaims & { expiresAtMs: number }> {
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -58,7 +81,7 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (protectedHeader.kid !== this.keyId) throw TokenErrors.invalid('Unknown signing key.');
-      return { sub: String(payload.sub), role: payload.role as UserRole };
+      return { sub: String(payload.sub), role: payload.role as UserRole, expiresAtMs: Number(payload.exp) * 1000 };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw TokenErrors.expired();

@@ -47,7 +47,10 @@ export class CacheService implements OnApplicationShutdown {
         },
       });
       this.redis.on('error', (error: Error) => this.noteError(error));
-      const adapter = new KeyvRedis(this.redis, { throwOnConnectError: false, throwOnErrors: true });
+      const adapter = new KeyvRedis(this.redis, {
+        throwOnConnectError: false,
+        throwOnErrors: true,
+      });
       store = new Keyv({ store: adapter, namespace: 'cryoprotect', useKeyPrefix: false });
       void this.redis.connect().catch((error: Error) => this.noteError(error));
     } else {
@@ -76,7 +79,10 @@ export class CacheService implements OnApplicationShutdown {
 
   async set<T>(key: string, value: T, ttlSeconds?: number): Promise<void> {
     try {
-      await withTimeout(this.cache.set(key, value, ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs), this.timeoutMs);
+      await withTimeout(
+        this.cache.set(key, value, ttlSeconds ? ttlSeconds * 1000 : this.defaultTtlMs),
+        this.timeoutMs,
+      );
     } catch (error) {
       this.noteError(error as Error);
     }

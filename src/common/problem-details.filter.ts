@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, FieldError } from './app-error';
@@ -32,13 +39,21 @@ const statusCodes: Record<number, string> = {
 };
 
 const fastifyCodes: Record<string, { status: number; code: string; title: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'REQUEST_BODY_TOO_LARGE', title: 'Request body too large' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'REQUEST_BODY_TOO_LARGE',
+    title: 'Request body too large',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
     title: 'Unsupported media type',
   },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'REQUEST_MALFORMED', title: 'Malformed JSON body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'REQUEST_MALFORMED',
+    title: 'Malformed JSON body',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'REQUEST_MALFORMED', title: 'Empty JSON body' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
@@ -78,7 +93,8 @@ export function toProblem(error: unknown, requestId?: string): ProblemDocument {
     statusCode?: number;
     message?: string;
   };
-  const known = typeof fastifyError?.code === 'string' ? fastifyCodes[fastifyError.code] : undefined;
+  const known =
+    typeof fastifyError?.code === 'string' ? fastifyCodes[fastifyError.code] : undefined;
   if (known) {
     return { type: typeFor(known.code), ...known, detail: fastifyError.message, requestId };
   }
@@ -112,7 +128,14 @@ export function toProblem(error: unknown, requestId?: string): ProblemDocument {
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
     const code = statusCodes[status] ?? 'BAD_REQUEST';
-    return { type: typeFor(code), title: 'Bad request', status, detail: fastifyError.message, code, requestId };
+    return {
+      type: typeFor(code),
+      title: 'Bad request',
+      status,
+      detail: fastifyError.message,
+      code,
+      requestId,
+    };
   }
   return {
     type: typeFor('INTERNAL_ERROR'),

@@ -40,11 +40,15 @@ export function dtoJsonSchemas(): Record<string, Record<string, unknown>> {
   return out;
 }
 
-export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
-    string,
-    unknown
-  >;
+export function toJsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output' = 'output',
+): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }
@@ -55,7 +59,9 @@ function openApiProperties(schema: z.ZodType): Record<string, unknown> {
   const required = new Set((json.required ?? []) as string[]);
   const out: Record<string, unknown> = {};
   for (const [key, property] of Object.entries(properties)) {
-    const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type;
+    const type = Array.isArray(property.type)
+      ? property.type.find((t) => t !== 'null')
+      : property.type;
     out[key] = { ...property, type: type ?? 'string', required: required.has(key) };
   }
   return out;
@@ -76,11 +82,17 @@ export function zodIssuesToFieldErrors(issues: z.core.$ZodIssue[]): FieldError[]
 }
 
 /** Parses input against a schema, throwing a VALIDATION_FAILED problem naming each field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix?: string): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix?: string,
+): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const errors = zodIssuesToFieldErrors(result.error.issues).map((error) =>
-    prefix ? { ...error, field: error.field === '(body)' ? prefix : `${prefix}.${error.field}` } : error,
+    prefix
+      ? { ...error, field: error.field === '(body)' ? prefix : `${prefix}.${error.field}` }
+      : error,
   );
   throw CommonErrors.validation(errors);
 }

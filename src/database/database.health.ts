@@ -15,7 +15,10 @@ export class DatabaseHealthIndicator {
     const started = performance.now();
     try {
       await withTimeout(this.database.ping(), 3_000);
-      return indicator.up({ kind: this.database.kind, latencyMs: Math.round(performance.now() - started) });
+      return indicator.up({
+        kind: this.database.kind,
+        latencyMs: Math.round(performance.now() - started),
+      });
     } catch (error) {
       return indicator.down({ kind: this.database.kind, message: (error as Error).message });
     }

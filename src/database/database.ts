@@ -34,7 +34,6 @@ export interface DatabaseOptions {
  * raw sessions.
  */
 export class Database {
-
   private constructor(
     readonly kind: DatabaseKind,
     readonly db: Db,
@@ -46,7 +45,9 @@ export class Database {
   static async connect(config: Readonly<Config>, options: DatabaseOptions = {}): Promise<Database> {
     if (config.database.url) {
       const pool = new Pool(poolConfig(config));
-      pool.on('error', (error) => new Logger(Database.name).warn(`idle client error: ${error.message}`));
+      pool.on('error', (error) =>
+        new Logger(Database.name).warn(`idle client error: ${error.message}`),
+      );
       const db = drizzlePg(pool, { schema }) as unknown as Db;
       const url = new URL(config.database.url);
       return new Database('postgres', db, undefined, pool, `postgres://${url.host}${url.pathname}`);
@@ -66,7 +67,8 @@ export class Database {
     if (this.pglite) {
       const pglite = this.pglite;
       return fn({
-        query: async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows,
+        query: async <R>(text: string, params?: unknown[]) =>
+          (await pglite.query<R>(text, params)).rows,
         exec: async (text: string) => {
           await pglite.exec(text);
         },
@@ -87,7 +89,8 @@ export class Database {
       return this.pglite.transaction(async (tx) => {
         if (begin !== 'BEGIN') await tx.exec(begin.replace(/^BEGIN/i, 'SET TRANSACTION'));
         return fn({
-          query: async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows,
+          query: async <R>(text: string, params?: unknown[]) =>
+            (await tx.query<R>(text, params)).rows,
           exec: async (text: string) => {
             await tx.exec(text);
           },
@@ -127,9 +130,10 @@ export class Database {
   ): Promise<{ acquired: true; result: T } | { acquired: false }> {
     const key = advisoryKey(name);
     return this.session(async (session) => {
-      const [row] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [
-        key,
-      ]);
+      const [row] = await session.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+        [key],
+      );
       if (!row?.locked) return { acquired: false as const };
       try {
         return { acquired: true as const, result: await fn() };
@@ -155,7 +159,8 @@ export class Database {
 
 function clientSession(client: PoolClient): SqlSession {
   return {
-    query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+    query: async <R>(text: string, params?: unknown[]) =>
+      (await client.query(text, params)).rows as R[],
     exec: async (text: string) => {
       await client.query(text);
     },
@@ -176,7 +181,10 @@ function poolConfig(config: Readonly<Config>): PoolConfig {
         ? false
         : ssl === 'require'
           ? { rejectUnauthorized: false }
-          : { rejectUnauthorized: true, ...(sslCaFile ? { ca: readFileSync(sslCaFile, 'utf8') } : {}) },
+          : {
+              rejectUnauthorized: true,
+              ...(sslCaFile ? { ca: readFileSync(sslCaFile, 'utf8') } : {}),
+            },
   };
 }
 

@@ -52,7 +52,10 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
  * A landed migration must never change: a checksum mismatch stops startup. Replicas starting
  * together serialise on an advisory lock.
  */
-export async function migrate(database: Database, migrations = readMigrations()): Promise<MigrationResult> {
+export async function migrate(
+  database: Database,
+  migrations = readMigrations(),
+): Promise<MigrationResult> {
   return database.session(async (session) => {
     await session.query('SELECT pg_advisory_lock(hashtext($1))', ['cryoprotect:migrate']);
     try {
@@ -83,15 +86,16 @@ export async function migrate(database: Database, migrations = readMigrations())
         await session.exec('BEGIN');
         try {
           await session.exec(migration.sql);
-          await session.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            migration.checksum,
-          ]);
+          await session.query(
+            'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, migration.checksum],
+          );
           await session.exec('COMMIT');
         } catch (error) {
           await session.exec('ROLLBACK').catch(() => undefined);
-          throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`);
+          throw new MigrationError(
+            `Migration ${migration.name} failed: ${(error as Error).message}`,
+          );
         }
         applied.push(migration.name);
       }
@@ -105,10 +109,12 @@ export async function migrate(database: Database, migrations = readMigrations())
 
 /** The newest applied migration, or null on an empty database. */
 export async function schemaVersion(database: Database): Promise<string | null> {
-  const rows = await database.session((session) =>
-    session.query<{ name: string }>(
-      `SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1`,
-    ),
-  ).catch(() => []);
+  const rows = await database
+    .session((session) =>
+      session.query<{ name: string }>(
+        `SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1`,
+      ),
+    )
+    .catch(() => []);
   return rows[0]?.name ?? null;
 }

@@ -1,24 +1,90 @@
-import { ecsFormat } from '@elastic/ecs-winston-format';
+import { isAbsolute, join } from 'node:path';
+import { ecsFields, ecsStringify } from '@elastic/ecs-winston-format';
 import { LoggerService } from '@nestjs/common';
 import { WinstonModule } from 'nest-winston';
 import * as winston from 'winston';
 import { RequestContext } from '../common/request-context';
 import { Config } from '../config/config.schema';
+import { isSecretKey, redact, REDACTED } from './redaction';
+import { RotatingFileTransport } from './rotating-file.transport';
+import { StdoutTransport } from './stdout.transport';
 
-const requestIdFormat = winston.format((info) => {
+/** The file the service writes in log.dir (rotated to cryoprotect1.log, cryoprotect2.log, …). */
+export const LOG_FILE_NAME = 'cryoprotect.log';
+
+/** Adds the request id and user of the request that caused this line (AsyncLocalStorage). */
+const requestContext = winston.format((info) => {
   const context = RequestContext.current();
   if (context) {
-    info['http.request.id'] = context.requestId;
-    if (context.userId) info['user.id'] = context.userId;
+    info['http.request.id'] ??= context.requestId;
+    if (context.userId) info['user.id'] ??= context.userId;
   }
   return info;
 });
 
-/** The process logger: ECS JSON lines on stdout. */
+/**
+ * Maps what nest-winston passes into what ecsFields understands: the Error in `error` becomes
+ * `err` (so it lands in error.type/message/stack_trace), a bare trace string becomes
+ * error.stack_trace, and the Nest context becomes log.logger.
+ */
+const nestToEcs = winston.format((info) => {
+  const stack = info['stack'];
+  delete info['stack'];
+  if (info['error'] instanceof Error) {
+    info['err'] = info['error'];
+    delete info['error'];
+  } else if (Array.isArray(stack) && typeof stack[0] === 'string') {
+    info['error.stack_trace'] = stack[0];
+  }
+  if (typeof info['context'] === 'string') {
+    info['log.logger'] = info['context'];
+    delete info['context'];
+  }
+  return info;
+});
+
+/** Last step before serialising: no secret leaves the process in a log line. */
+const redactSecrets = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (key === 'level' || key === 'log.level') continue;
+    info[key] =
+      isSecretKey(key) && value !== undefined && value !== null ? REDACTED : redact(value);
+  }
+  return info;
+});
+
+/** The log file path for this config, or undefined when file logging is off. */
+export function logFilePath(config: Readonly<Config>): string | undefined {
+  const dir = config.log.dir;
+  if (!dir) return undefined;
+  return join(isAbsolute(dir) ? dir : join(config.dataDir, dir), LOG_FILE_NAME);
+}
+
+/** The winston logger: ECS JSON lines on stdout and, with log.dir, in a size-rotated file. */
+export function createWinston(config: Readonly<Config>): winston.Logger {
+  const format = winston.format.combine(
+    requestContext(),
+    nestToEcs(),
+    ecsFields({ serviceName: 'cryoprotect', serviceEnvironment: config.env, convertReqRes: false }),
+    redactSecrets(),
+    ecsStringify(),
+  );
+  const transports: winston.transport[] = [new StdoutTransport()];
+  const file = logFilePath(config);
+  if (file) {
+    // The newest lines are always in cryoprotect.log; older files shift up by one.
+    transports.push(
+      new RotatingFileTransport({
+        filename: file,
+        maxBytes: config.log.maxFileBytes,
+        maxFiles: config.log.maxFiles,
+      }),
+    );
+  }
+  return winston.createLogger({ level: config.log.level, format, transports });
+}
+
+/** The process logger handed to Nest (createApp / main.ts). */
 export function createLogger(config: Readonly<Config>): LoggerService {
-  return WinstonModule.createLogger({
-    level: config.log.level,
-    format: winston.format.combine(requestIdFormat(), ecsFormat({ convertReqRes: false })),
-    transports: [new winston.transports.Console()],
-  });
+  return WinstonModule.createLogger({ instance: createWinston(config) });
 }

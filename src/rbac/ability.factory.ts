@@ -1,6 +1,7 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility, MongoQuery, subject } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '../auth/auth-user';
+import { UserRole, userRoles } from '../database/schema/users';
 
 export const actions = ['manage', 'create', 'read', 'update', 'delete', 'run'] as const;
 export type Action = (typeof actions)[number];
@@ -33,6 +34,8 @@ export type AppAbility = MongoAbility<[Action, Subjects]>;
  * - curator: manages all scientific data and property types; reads the audit trail.
  * - admin: everything (users, API keys of others, backups).
  * Everyone reads their own user record and manages their own API keys.
+ * The roles are ordered (viewer < researcher < curator < admin): each may do all the ones below may.
+ * List queries derive their WHERE clause from these rules with `ownershipFilter`.
  */
 @Injectable()
 export class AbilityFactory {
@@ -64,7 +67,23 @@ export class AbilityFactory {
   }
 }
 
-/** Tags a plain record with its CASL subject type for object-level checks. */
-export function asSubject<T extends Record<string, unknown>>(type: Exclude<SubjectName, 'all'>, record: T) {
-  return subject(type, record);
+/** Roles from least to most rights; each includes everything the ones before it may do. */
+const roleOrder: readonly UserRole[] = userRoles;
+
+/** Whether `role` has no more rights than `ceiling` (e.g. the role of an API key against its creator's). */
+export function roleIsAtMost(role: UserRole, ceiling: UserRole): boolean {
+  return roleOrder.indexOf(role) <= roleOrder.indexOf(ceiling);
+}
+
+/** The lower of two roles. */
+export function lowerRole(a: UserRole, b: UserRole): UserRole {
+  return roleIsAtMost(a, b) ? a : b;
+}
+
+/** Tags a copy of a plain record with its CASL subject type for object-level checks. */
+export function asSubject(
+  type: Exclude<SubjectName, 'all'>,
+  record: Record<string, unknown>,
+): ForcedSubject<Exclude<SubjectName, 'all'>> & Record<string, unknown> {
+  return subject(type, { ...record });
 }

@@ -13,10 +13,14 @@ export default async function globalSetup(): Promise<void> {
   const [postgres, redis] = await Promise.all([postgresAvailable(), redisAvailable()]);
   process.env.TEST_HAS_POSTGRES = postgres ? '1' : '0';
   process.env.TEST_HAS_REDIS = redis ? '1' : '0';
-  const missing = [!postgres && 'PostgreSQL (127.0.0.1:5432)', !redis && 'Redis (127.0.0.1:6379)'].filter(Boolean);
+  const missing = [
+    !postgres && 'PostgreSQL (127.0.0.1:5432)',
+    !redis && 'Redis (127.0.0.1:6379)',
+  ].filter(Boolean);
   if (missing.length > 0) {
     const message = `e2e: not reachable: ${missing.join(', ')}`;
-    if (servicesRequired) throw new Error(`${message}; CI requires them (start them as .ci/run does).`);
+    if (servicesRequired)
+      throw new Error(`${message}; CI requires them (start them as .ci/run does).`);
     process.stdout.write(`\n${message}; the suites that need them are skipped.\n`);
   }
   mkdirSync(join(__dirname, '..', '.tmp'), { recursive: true });

@@ -10,7 +10,10 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export const servicesRequired = process.env.CI === 'true' || process.env.REQUIRE_SERVICES === '1';
 
 export async function postgresAvailable(): Promise<boolean> {
-  const client = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2_000 });
+  const client = new Client({
+    connectionString: TEST_POSTGRES_ADMIN_URL,
+    connectionTimeoutMillis: 2_000,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -25,7 +25,10 @@ export interface TestApp {
   /** fetch against the running server; path starts with '/'. */
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   /** Creates a user with this role and returns headers carrying its access token. */
-  signIn(role: UserRole, email?: string): Promise<{ id: string; email: string; password: string; headers: Record<string, string> }>;
+  signIn(
+    role: UserRole,
+    email?: string,
+  ): Promise<{ id: string; email: string; password: string; headers: Record<string, string> }>;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,10 @@ export async function createTestDatabaseUrl(): Promise<{ url: string; drop(): Pr
   };
 }
 
-export async function createTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp(
+  kind: DatabaseKind,
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cryoprotect-test-'));
   const pg = kind === 'postgres' ? await createTestDatabaseUrl() : undefined;
   const config = loadConfig({
@@ -91,7 +97,10 @@ export async function createTestApp(kind: DatabaseKind, options: TestAppOptions 
     const { json, headers, ...rest } = init;
     return fetch(url + path, {
       ...rest,
-      headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(headers as Record<string, string>) },
+      headers: {
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(headers as Record<string, string>),
+      },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
     });
   };
@@ -100,10 +109,19 @@ export async function createTestApp(kind: DatabaseKind, options: TestAppOptions 
     const password = `pw-${randomBytes(12).toString('hex')}`;
     const address = email ?? `${role}-${randomBytes(4).toString('hex')}@example.org`;
     const user = await app.get(UserService).createUser({ email: address, role, password });
-    const response = await request('/api/v1/auth/login', { method: 'POST', json: { email: address, password } });
-    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+    const response = await request('/api/v1/auth/login', {
+      method: 'POST',
+      json: { email: address, password },
+    });
+    if (response.status !== 200)
+      throw new Error(`login failed: ${response.status} ${await response.text()}`);
     const body = (await response.json()) as { accessToken: string };
-    return { id: user.id, email: address, password, headers: { authorization: `Bearer ${body.accessToken}` } };
+    return {
+      id: user.id,
+      email: address,
+      password,
+      headers: { authorization: `Bearer ${body.accessToken}` },
+    };
   };
 
   return {
@@ -149,10 +167,19 @@ export function describeEachDatabase(
   }
 }
 
-function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    if (value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object') {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      existing &&
+      typeof existing === 'object'
+    ) {
       deepMerge(existing as Record<string, unknown>, value as Record<string, unknown>);
     } else {
       target[key] = value;

@@ -6,7 +6,11 @@ export const logSection = z.strictObject({
   level: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** Also write ECS JSON lines to a size-rotated file in this folder (relative to dataDir if not absolute). */
   dir: z.string().optional(),
-  maxFileBytes: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  maxFileBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   maxFiles: z.coerce.number().int().min(1).default(5),
   /** Log one line per HTTP request. */
   requests: flag().default(true),

@@ -18,7 +18,10 @@ export const databaseSection = z.strictObject({
 
 export const cacheSection = z.strictObject({
   /** Unset: in-process LRU. Set: Redis (shared by all replicas). */
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   defaultTtlSeconds: z.coerce.number().int().min(1).default(300),
   lruMaxEntries: z.coerce.number().int().min(1).default(10_000),
   /** A cache call slower than this counts as a miss, so a slow Redis never slows the API. */

@@ -1,4 +1,4 @@
-/** A structure as submitted: exactly one of SMILES or an MDL molfile (V2000). */
+/** A structure as submitted: exactly one of SMILES or an MDL molfile (V2000 or V3000). */
 export interface StructureInput {
   smiles?: string;
   molfile?: string;
@@ -65,16 +65,35 @@ export interface SubstructureQuery {
 }
 
 /**
+ * Molecules held by the toolkit for substructure search: a pattern-fingerprint screen, then an
+ * exact match. Append-only; positions are assigned in insertion order. Free it with dispose().
+ */
+export interface SubstructureLibrary {
+  /** Adds a molecule by its canonical SMILES and returns its position. */
+  add(canonicalSmiles: string): number;
+  readonly size: number;
+  /** Positions (ascending) of molecules that contain the query, at most maxResults of them. */
+  match(query: SubstructureQuery, maxResults: number): Uint32Array;
+  dispose(): void;
+}
+
+/**
  * Chemistry the service needs, independent of the toolkit. The RDKit (WASM) adapter implements it.
  * Invalid input throws AppError with a MOLECULE_* or CHEMISTRY_* code (422/400), never a raw error.
  */
 export abstract class ChemistryPort {
   /** Parses, canonicalises and computes everything stored for a molecule. */
   abstract analyse(input: StructureInput): ChemistryResult;
+  /** V2000 molfile (with 2D coordinates) of a SMILES, e.g. for SDF export. */
+  abstract molfile(smiles: string): string;
   /** SVG depiction of a structure (SMILES or molfile). */
   abstract depict(structure: string, options?: DepictionOptions): string;
   /** Compiles a SMARTS (or SMILES used as a query) for substructure search. */
   abstract compileSubstructureQuery(query: { smarts?: string; smiles?: string }): SubstructureQuery;
   /** Toolkit name and version, for provenance. */
   abstract version(): string;
+  /** Canonical SMILES and Morgan radius-2, 2048-bit fingerprint of a query, without the rest of analyse(). */
+  abstract fingerprint(smiles: string): { canonicalSmiles: string; fingerprint: Uint8Array };
+  /** An empty toolkit-side store for substructure search over many molecules. */
+  abstract createSubstructureLibrary(): SubstructureLibrary;
 }

@@ -1,0 +1,183 @@
+// Observability cost: request throughput of the real service (node dist/src/main.js) with metrics
+// and request logging ON vs OFF, measured in the same run. ON is measured twice: request lines to
+// stdout only (a container), and to stdout plus the rotating file (docker-compose's setup). The
+// servers run side by side; the order of each round rotates so drift hits all alike; medians
+// compared. Target: ON costs at most 10 % of OFF's throughput.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { median, writeResults } from './lib/results.mjs';
+
+// Node 20's global fetch (the lint config lists no browser globals).
+const { fetch } = globalThis;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 16;
+const ADMIN = { email: 'bench-admin@example.org', password: 'bench-password-0123456789' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startService(name, observability, file) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), `cryoprotect-bench-${name}-`));
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT: '100000000',
+    SEED_ON_FIRST_START: 'false',
+    AUTH_JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef0123456789',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    METRICS_ENABLED: String(observability),
+    LOG_REQUESTS: String(observability),
+    ...(file ? { LOG_DIR: join(dataDir, 'logs') } : {}),
+  };
+  // stdout goes to /dev/null: the ECS lines are still serialised and written, as in a container.
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/live`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} service did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  let token;
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (login.ok) token = (await login.json()).accessToken;
+  return {
+    name,
+    url,
+    token,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function load(url, path, headers, seconds) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: url + path, connections: CONNECTIONS, duration: seconds, headers },
+      (error, result) => {
+        if (error) reject(error);
+        else if (result.non2xx > 0 || result.errors > 0)
+          reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        else resolve(result.requests.average);
+      },
+    );
+  });
+}
+
+const off = await startService('off', false, false);
+const on = await startService('on', true, false);
+const onFile = await startService('onFile', true, true);
+const services = [off, on, onFile];
+const scenarios = [
+  { name: 'GET /health/live (trivial handler: worst case)', path: '/health/live', auth: false },
+];
+if (services.every((service) => service.token))
+  scenarios.push({
+    name: 'GET /api/v1/auth/me (JWT guard + handler)',
+    path: '/api/v1/auth/me',
+    auth: true,
+  });
+else console.log('login failed: the authenticated scenario is skipped');
+
+const results = [];
+try {
+  for (const scenario of scenarios) {
+    const headers = (service) =>
+      scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
+    for (const service of services) await load(service.url, scenario.path, headers(service), 2);
+    const samples = { off: [], on: [], onFile: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = services.map((_, index) => services[(index + round) % services.length]);
+      for (const service of order)
+        samples[service.name].push(
+          await load(service.url, scenario.path, headers(service), SECONDS),
+        );
+    }
+    const offRps = median(samples.off);
+    const onRps = median(samples.on);
+    const onFileRps = median(samples.onFile);
+    const cost = 1 - onRps / offRps;
+    const costWithFile = 1 - onFileRps / offRps;
+    results.push({
+      scenario: scenario.name,
+      path: scenario.path,
+      offRps,
+      onRps,
+      onFileRps,
+      cost,
+      costWithFile,
+      samples,
+    });
+    console.log(
+      `${scenario.name}: off ${offRps.toFixed(0)} req/s, on ${onRps.toFixed(0)} (${(cost * 100).toFixed(1)} %), on+file ${onFileRps.toFixed(0)} (${(costWithFile * 100).toFixed(1)} %)`,
+    );
+  }
+} finally {
+  for (const service of services) await service.stop();
+}
+
+const percent = (value) => `${(value * 100).toFixed(1)} %`;
+const rows = results.map(
+  (r) =>
+    `| ${r.scenario} | ${r.offRps.toFixed(0)} | ${r.onRps.toFixed(0)} | ${percent(r.cost)} | ${r.onFileRps.toFixed(0)} | ${percent(r.costWithFile)} |`,
+);
+writeResults(
+  'observability',
+  {
+    rounds: ROUNDS,
+    secondsPerRound: SECONDS,
+    connections: CONNECTIONS,
+    targetMaxCost: 0.1,
+    results,
+  },
+  [
+    '# Observability cost: metrics + request logging ON vs OFF',
+    '',
+    `Real service (\`node dist/src/main.js\`, embedded PGlite), three processes side by side, autocannon with ${CONNECTIONS} connections,`,
+    `${ROUNDS} rotating rounds of ${SECONDS} s per configuration; medians of requests/s. ON = Prometheus metrics`,
+    '(HTTP hooks, query timing) + one ECS request line per request to stdout (/dev/null); ON+file also writes the',
+    'rotating log file. Target: cost ≤ 10 %. Other processes shared the 2 cores during the run (parallel work), so',
+    'compare the columns of one row, not rows of different runs.',
+    '',
+    '| scenario | OFF req/s | ON req/s | cost | ON+file req/s | cost |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n'),
+);

@@ -1,0 +1,299 @@
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import { Database, SqlSession } from '../../database/database';
+import { Migration } from '../../database/migrator';
+import { BackupErrors } from '../backup.errors';
+
+/**
+ * The dump format: UTF-8 lines. Lines starting with '#' are markers, every other line is one row as
+ * a JSON object (row_to_json), so the format is engine-neutral: a dump from PGlite (PG 18) loads
+ * into PostgreSQL 15 and back.
+ *   #cryoprotect-dump {"version":1,"schemaVersion":"0004_auth"}
+ *   #table {"name":"users","columns":["id",…]}
+ *   {"id":…}
+ *   #end {"table":"users","rows":1}
+ *   #done {"tables":5}
+ */
+export const DUMP_VERSION = 1;
+const LEDGER_TABLE = 'schema_migrations';
+const FETCH_ROWS = 2000;
+/** Rows per INSERT: bounded by count and by bytes so memory stays small whatever the row size. */
+const INSERT_ROWS = 2000;
+const INSERT_BYTES = 4 * 1024 * 1024;
+
+export interface TableInfo {
+  name: string;
+  /** Insertable columns (generated columns are recomputed, not restored). */
+  columns: string[];
+}
+
+export interface SnapshotSummary {
+  schemaVersion: string | null;
+  tables: { name: string; rows: number }[];
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Every table of the public schema except the migration ledger, parents before children. */
+export async function listTables(session: SqlSession): Promise<TableInfo[]> {
+  const columns = await session.query<{ table_name: string; column_name: string }>(
+    `SELECT c.table_name, c.column_name
+       FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> $1
+        AND c.is_generated = 'NEVER'
+      ORDER BY c.table_name, c.ordinal_position`,
+    [LEDGER_TABLE],
+  );
+  const edges = await session.query<{ child: string; parent: string }>(
+    `SELECT child.relname AS child, parent.relname AS parent
+       FROM pg_constraint k
+       JOIN pg_class child ON child.oid = k.conrelid
+       JOIN pg_class parent ON parent.oid = k.confrelid
+       JOIN pg_namespace n ON n.oid = child.relnamespace
+      WHERE k.contype = 'f' AND n.nspname = 'public' AND child.relname <> parent.relname`,
+  );
+  const byTable = new Map<string, string[]>();
+  for (const row of columns) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
+  const ordered: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (table: string) => {
+    if (state.get(table) === 'done' || state.get(table) === 'visiting') return;
+    state.set(table, 'visiting');
+    for (const edge of edges) if (edge.child === table && byTable.has(edge.parent)) visit(edge.parent);
+    state.set(table, 'done');
+    ordered.push(table);
+  };
+  for (const table of [...byTable.keys()].sort()) visit(table);
+  return ordered.map((name) => ({ name, columns: byTable.get(name)! }));
+}
+
+export async function currentSchemaVersion(session: SqlSession): Promise<string | null> {
+  const [exists] = await session.query<{ present: boolean }>(`SELECT to_regclass('public.${LEDGER_TABLE}') IS NOT NULL AS present`);
+  if (!exists?.present) return null;
+  const [row] = await session.query<{ name: string }>(`SELECT name FROM ${LEDGER_TABLE} ORDER BY version DESC LIMIT 1`);
+  return row?.name ?? null;
+}
+
+/**
+ * Streams a consistent snapshot: one REPEATABLE READ, READ ONLY transaction, each table read
+ * through a cursor in batches (memory stays bounded), with backpressure from the consumer.
+ */
+export function snapshotStream(database: Database): { stream: Readable; summary: Promise<SnapshotSummary> } {
+  const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const write = async (text: string) => {
+    if (stream.destroyed) throw new Error('backup stream closed');
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+  };
+  const summary = database
+    .rawTransaction(async (session) => {
+      const schemaVersion = await currentSchemaVersion(session);
+      const tables = await listTables(session);
+      await write(`#cryoprotect-dump ${JSON.stringify({ version: DUMP_VERSION, schemaVersion })}\n`);
+      const counts: SnapshotSummary['tables'] = [];
+      for (const table of tables) {
+        await write(`#table ${JSON.stringify(table)}\n`);
+        const select = table.columns.map(quote).join(', ');
+        await session.exec(
+          `DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(r)::text AS j FROM (SELECT ${select} FROM ${quote(table.name)}) r`,
+        );
+        let rows = 0;
+        for (;;) {
+          const batch = await session.query<{ j: string }>(`FETCH FORWARD ${FETCH_ROWS} FROM backup_cursor`);
+          if (batch.length === 0) break;
+          rows += batch.length;
+          await write(`${batch.map((row) => row.j).join('\n')}\n`);
+        }
+        await session.exec('CLOSE backup_cursor');
+        await write(`#end ${JSON.stringify({ table: table.name, rows })}\n`);
+        counts.push({ name: table.name, rows });
+      }
+      await write(`#done ${JSON.stringify({ tables: tables.length })}\n`);
+      return { schemaVersion, tables: counts };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    .then(
+      (result) => {
+        stream.end();
+        return result;
+      },
+      (error: unknown) => {
+        stream.destroy(error as Error);
+        throw error;
+      },
+    );
+  // The consumer sees the error through the stream; this copy only avoids an unhandled rejection.
+  summary.catch(() => undefined);
+  return { stream, summary };
+}
+
+/** Splits a byte stream into lines without holding more than one partial line. */
+async function* lines(input: Readable): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of input) {
+    const text = rest + (chunk as Buffer).toString('utf8');
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    yield* parts;
+  }
+  if (rest.length > 0) yield rest;
+}
+
+export interface RestoreProgress {
+  table: string;
+  rows: number;
+}
+
+/**
+ * Loads a dump into an open transaction: every table must exist and be empty. Returns the row
+ * count per table as counted in the database afterwards. Any error leaves the caller to roll back.
+ */
+export async function loadSnapshot(
+  session: SqlSession,
+  input: Readable,
+  onRows: (progress: RestoreProgress) => void = () => undefined,
+): Promise<SnapshotSummary> {
+  const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
+  const counted: SnapshotSummary['tables'] = [];
+  let schemaVersion: string | null | undefined;
+  let table: TableInfo | undefined;
+  let batch: string[] = [];
+  let batchBytes = 0;
+  let rows = 0;
+  let done = false;
+
+  const flush = async () => {
+    if (!table || batch.length === 0) return;
+    const columns = table.columns.map(quote).join(', ');
+    await session.query(
+      `INSERT INTO ${quote(table.name)} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM json_populate_recordset(NULL::${quote(table.name)}, $1::json)`,
+      [`[${batch.join(',')}]`],
+    );
+    rows += batch.length;
+    onRows({ table: table.name, rows: batch.length });
+    batch = [];
+    batchBytes = 0;
+  };
+
+  for await (const line of lines(input)) {
+    if (done) throw BackupErrors.malformed('Data follows the end of the dump.');
+    if (!line.startsWith('#')) {
+      if (!table) throw BackupErrors.malformed('A row appears outside a table.');
+      batch.push(line);
+      batchBytes += line.length;
+      if (batch.length >= INSERT_ROWS || batchBytes >= INSERT_BYTES) await flush();
+      continue;
+    }
+    const space = line.indexOf(' ');
+    const marker = line.slice(0, space);
+    const body = JSON.parse(line.slice(space + 1)) as Record<string, unknown>;
+    switch (marker) {
+      case '#cryoprotect-dump':
+        if (body.version !== DUMP_VERSION) throw BackupErrors.malformed(`Unknown dump version ${String(body.version)}.`);
+        schemaVersion = (body.schemaVersion as string | null) ?? null;
+        break;
+      case '#table': {
+        const name = String(body.name);
+        const target = existing.get(name);
+        if (!target) throw BackupErrors.malformed(`Table ${name} does not exist in the target database.`);
+        const columns = body.columns as string[];
+        const missing = columns.filter((column) => !target.columns.includes(column));
+        if (missing.length > 0) throw BackupErrors.malformed(`Table ${name} has no column ${missing.join(', ')}.`);
+        table = { name, columns };
+        rows = 0;
+        break;
+      }
+      case '#end': {
+        await flush();
+        if (!table || body.table !== table.name || body.rows !== rows) {
+          throw BackupErrors.malformed(`Table ${table?.name ?? '?'} ended with an unexpected row count.`);
+        }
+        const [{ count }] = await session.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${quote(table.name)}`);
+        if (Number(count) !== rows) throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
+        counted.push({ name: table.name, rows: Number(count) });
+        table = undefined;
+        break;
+      }
+      case '#done':
+        done = true;
+        break;
+      default:
+        throw BackupErrors.malformed(`Unknown marker ${marker}.`);
+    }
+  }
+  if (schemaVersion === undefined || !done) throw BackupErrors.truncated('The dump ends before its last table.');
+  await resetSequences(session);
+  return { schemaVersion, tables: counted };
+}
+
+/** Moves every serial/identity sequence past the largest restored value. */
+async function resetSequences(session: SqlSession): Promise<void> {
+  const sequences = await session.query<{ table_name: string; column_name: string; sequence: string }>(
+    `SELECT c.relname AS table_name, a.attname AS column_name,
+            pg_get_serial_sequence(quote_ident(c.relname), a.attname) AS sequence
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
+        AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL`,
+  );
+  for (const row of sequences) {
+    await session.query(
+      `SELECT setval($1::regclass, COALESCE((SELECT max(${quote(row.column_name)}) FROM ${quote(row.table_name)}), 0) + 1, false)`,
+      [row.sequence],
+    );
+  }
+}
+
+/**
+ * Tables of the target that hold rows (the restore refuses to mix data). Tables that migrations
+ * seed with reference rows are not counted: a freshly migrated database is still "empty".
+ */
+export async function tablesWithRows(session: SqlSession, migrations: Migration[]): Promise<string[]> {
+  const seeded = new Set(
+    migrations.flatMap((migration) => [...migration.sql.matchAll(/INSERT\s+INTO\s+"?([a-z0-9_]+)"?/gi)].map((match) => match[1].toLowerCase())),
+  );
+  const busy: string[] = [];
+  for (const table of await listTables(session)) {
+    if (seeded.has(table.name)) continue;
+    const rows = await session.query(`SELECT 1 FROM ${quote(table.name)} LIMIT 1`);
+    if (rows.length > 0) busy.push(table.name);
+  }
+  return busy;
+}
+
+/** Empties every table (reference rows seeded by migrations are replaced by the backup's). */
+export async function truncateAllTables(session: SqlSession): Promise<void> {
+  const tables = await listTables(session);
+  if (tables.length > 0) await session.exec(`TRUNCATE ${tables.map((table) => quote(table.name)).join(', ')} CASCADE`);
+}
+
+/** Drops every table of the public schema (restore --force), inside the caller's transaction. */
+export async function dropAllTables(session: SqlSession): Promise<void> {
+  const tables = await session.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+  for (const { tablename } of tables) await session.exec(`DROP TABLE IF EXISTS ${quote(tablename)} CASCADE`);
+}
+
+/**
+ * Applies migrations inside the caller's transaction (so a failed restore leaves no schema behind
+ * either), recording them in the same ledger the migrator keeps.
+ */
+export async function applyMigrations(session: SqlSession, migrations: Migration[]): Promise<void> {
+  await session.exec(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  checksum text NOT NULL,
+  applied_at timestamp with time zone NOT NULL DEFAULT now()
+)`);
+  const done = new Set(
+    (await session.query<{ version: string }>(`SELECT version FROM ${LEDGER_TABLE}`)).map((row) => row.version),
+  );
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    await session.exec(migration.sql);
+    await session.query(`INSERT INTO ${LEDGER_TABLE} (version, name, checksum) VALUES ($1, $2, $3)`, [
+      migration.version,
+      migration.name,
+      migration.checksum,
+    ]);
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthenticatedRequest } from '../auth/access.decorators';
+import { AppConfig } from '../config/app-config';
+import { routeTemplate } from '../metrics/http-metrics.hook';
+
+/**
+ * One ECS line per answered request (log.requests): method, route template, path, status,
+ * duration, user and request id. A Fastify hook, so 404s and guard rejections are logged too.
+ */
+@Injectable()
+export class RequestLoggingHook implements OnModuleInit {
+  private readonly logger = new Logger('http');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!this.config.log.requests || !fastify) return;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      this.logger.log(requestLine(request, reply));
+      done();
+    });
+  }
+}
+
+/** The fields of a request line (ECS names; `http.route` is the route template). */
+export function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const route = routeTemplate(request);
+  const status = reply.statusCode;
+  const millis = reply.elapsedTime;
+  const path = request.url.split('?', 1)[0];
+  return {
+    message: `${request.method} ${path} ${status} ${millis.toFixed(1)} ms`,
+    level: status >= 500 ? 'warn' : 'info',
+    'event.kind': 'event',
+    'event.category': ['web'],
+    'event.outcome': status >= 400 ? 'failure' : 'success',
+    'event.duration': Math.round(millis * 1e6),
+    'http.request.id': request.id,
+    'http.request.method': request.method,
+    'http.response.status_code': status,
+    'http.route': route,
+    'url.path': path,
+    'client.ip': request.ip,
+    'user_agent.original': request.headers['user-agent'],
+    'user.id': (request as AuthenticatedRequest).user?.id,
+  };
+}

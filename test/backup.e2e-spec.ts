@@ -1,0 +1,403 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { register } from 'prom-client';
+import { BackupScheduler } from '../src/backup/backup.scheduler';
+import { BackupService } from '../src/backup/backup.service';
+import { FRAME_LAYOUT } from '../src/backup/pipeline/encryption';
+import { AppError } from '../src/common/app-error';
+import { ConfigError, loadConfig } from '../src/config/config.loader';
+import { MoleculeSeedService } from '../src/molecule/molecule-seed.service';
+import { freePort, LocalService, startS3rver } from './support/backup-services';
+import { createTestApp, createTestDatabaseUrl, databaseKinds, TestApp } from './support/test-app';
+
+const key = () => randomBytes(32).toString('base64');
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
+  }
+  return 'no error';
+}
+
+async function fillDatabase(app: TestApp, users: number): Promise<void> {
+  await app.app.get(MoleculeSeedService).seed();
+  await app.database.session((session) =>
+    session.query(
+      `INSERT INTO users (email, display_name, role)
+       SELECT 'user' || g || '@example.org', 'Researcher ' || g || ' ' || md5(g::text), 'viewer' FROM generate_series(1, $1::int) g`,
+      [users],
+    ),
+  );
+}
+
+async function rowCounts(app: TestApp): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  await app.database.session(async (session) => {
+    const tables = await session.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+    );
+    for (const { tablename } of tables) {
+      const [row] = await session.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${tablename}"`);
+      counts[tablename] = Number(row.n);
+    }
+  });
+  return counts;
+}
+
+async function publicTables(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'`);
+  await client.end();
+  return Number(rows[0].n);
+}
+
+describe(BackupService.name, () => {
+  const backupDir = mkdtempSync(join(tmpdir(), 'backup-e2e-'));
+  const primaryKey = key();
+  let app: TestApp;
+  let sut: BackupService;
+  let backupId: string;
+  const hasPostgres = databaseKinds().includes('postgres');
+
+  const localConfig = (overrides: Record<string, unknown> = {}) => ({
+    backup: {
+      encryptionKey: primaryKey,
+      chunkSizeBytes: 4096,
+      targets: { local: { driver: 'local', path: backupDir } },
+      retry: { attempts: 2, baseDelayMs: 10 },
+      ...overrides,
+    },
+  });
+
+  beforeAll(async () => {
+    app = await createTestApp('pglite', { overrides: localConfig() });
+    sut = app.app.get(BackupService);
+    await fillDatabase(app, 300);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    rmSync(backupDir, { recursive: true, force: true });
+  });
+
+  it('should store a backup with a manifest listing every table and its rows when run', async () => {
+    const report = await sut.run();
+    expect(report.ok).toBe(true);
+    const result = report.results[0];
+    if (!result.ok) throw new Error(result.message);
+    backupId = result.manifest.id;
+    const counts = await rowCounts(app);
+    expect(Object.fromEntries(result.manifest.tables.map((table) => [table.name, table.rows]))).toEqual(counts);
+    expect(result.manifest).toMatchObject({
+      schemaVersion: expect.stringMatching(/^\d{4}_/),
+      encryption: { algorithm: 'aes-256-gcm', keyId: 'primary', kdf: 'hkdf-sha256' },
+      compression: { algorithm: 'gzip' },
+      source: { kind: 'pglite' },
+    });
+    expect((await sut.list()).map((item) => item.id)).toContain(backupId);
+  });
+
+  it('should pass quick and full verification when the backup is intact', async () => {
+    expect(await sut.verify(backupId)).toMatchObject({ mode: 'quick' });
+    const full = await sut.verify(backupId, { full: true });
+    expect(Object.fromEntries(full.tables!.map((table) => [table.name, table.rows]))).toEqual(await rowCounts(app));
+    expect((await sut.get(backupId)).verification).toMatchObject({ mode: 'full' });
+  });
+
+  it('should export the backup metrics labelled by target and schedule when a backup ran', async () => {
+    const text = await register.metrics();
+    expect(text).toMatch(/cryoprotect_backup_last_success_timestamp_seconds\{target="local",schedule="manual"\} \d+/);
+    expect(text).toMatch(/cryoprotect_backup_size_bytes\{target="local",schedule="manual"\} \d+/);
+    expect(text).toMatch(/cryoprotect_backup_verify_last_success_timestamp_seconds\{target="local",schedule="manual"\}/);
+    expect(text).toContain('cryoprotect_backup_duration_seconds_bucket');
+  });
+
+  (hasPostgres ? it : it.skip)('should restore a PGlite backup into a fresh PostgreSQL database with equal row counts', async () => {
+    const target = await createTestDatabaseUrl();
+    try {
+      const report = await sut.restore(backupId, { targetDatabase: target.url });
+      const expected = await rowCounts(app);
+      expect(Object.fromEntries(report.tables.map((table) => [table.name, table.rows]))).toEqual(expected);
+      expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe('BACKUP_RESTORE_TARGET_NOT_EMPTY');
+      const forced = await sut.restore(backupId, { targetDatabase: target.url, force: true });
+      expect(forced.tables.find((table) => table.name === 'users')!.rows).toBe(expected.users);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  (hasPostgres ? it : it.skip)('should restore a PostgreSQL backup into a fresh embedded database with equal row counts', async () => {
+    const source = await createTestApp('postgres', { overrides: localConfig() });
+    const pgliteDir = mkdtempSync(join(tmpdir(), 'backup-pglite-'));
+    try {
+      await fillDatabase(source, 50);
+      const report = await source.app.get(BackupService).run();
+      if (!report.results[0].ok) throw new Error(report.results[0].message);
+      expect(report.results[0].manifest.source.kind).toBe('postgres');
+      const restored = await sut.restore(report.results[0].manifest.id, { targetDatabase: `pglite:${pgliteDir}` });
+      expect(Object.fromEntries(restored.tables.map((table) => [table.name, table.rows]))).toEqual(await rowCounts(source));
+    } finally {
+      await source.close();
+      rmSync(pgliteDir, { recursive: true, force: true });
+    }
+  });
+
+  describe('damaged backups', () => {
+    const dataFile = () => join(backupDir, backupId, 'data.cpbk');
+    let original: Buffer;
+
+    beforeAll(() => {
+      original = readFileSync(dataFile());
+    });
+    afterEach(() => writeFileSync(dataFile(), original));
+
+    /** Offset of frame `index` (frames are laid out back to back). */
+    function frameOffset(data: Buffer, index: number): number {
+      let offset = 0;
+      for (let i = 0; i < index; i++) offset += data.readUInt32BE(offset) + FRAME_LAYOUT.FRAME_OVERHEAD;
+      return offset;
+    }
+
+    const damage: [string, (data: Buffer) => Buffer, string, string][] = [
+      [
+        'a flipped byte',
+        (data) => {
+          const copy = Buffer.from(data);
+          copy[frameOffset(data, 1) + FRAME_LAYOUT.HEADER_BYTES + FRAME_LAYOUT.NONCE_BYTES + 5] ^= 0x01;
+          return copy;
+        },
+        'BACKUP_CHECKSUM_MISMATCH',
+        'BACKUP_CORRUPTED',
+      ],
+      ['a truncated file', (data) => data.subarray(0, frameOffset(data, 2) + 100), 'BACKUP_TRUNCATED', 'BACKUP_TRUNCATED'],
+      [
+        'a missing chunk',
+        (data) => Buffer.concat([data.subarray(0, frameOffset(data, 1)), data.subarray(frameOffset(data, 2))]),
+        'BACKUP_CHUNK_MISSING',
+        'BACKUP_CHUNK_MISSING',
+      ],
+    ];
+
+    it('should have several chunks to damage when the chunk size is small', () => {
+      expect(frameOffset(original, 3)).toBeLessThan(original.length);
+    });
+
+    it.each(damage)('should fail verification with distinct codes when the backup has %s', async (_name, mutate, quick, full) => {
+      writeFileSync(dataFile(), mutate(original));
+      expect(await codeOf(sut.verify(backupId))).toBe(quick);
+      expect(await codeOf(sut.verify(backupId, { full: true }))).toBe(full);
+    });
+
+    (hasPostgres ? it.each(damage) : it.skip.each(damage))(
+      'should write nothing when restoring a backup with %s',
+      async (_name, mutate, _quick, full) => {
+        writeFileSync(dataFile(), mutate(original));
+        const target = await createTestDatabaseUrl();
+        try {
+          expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe(full);
+          expect(await publicTables(target.url)).toBe(0);
+        } finally {
+          await target.drop();
+        }
+      },
+    );
+  });
+
+  describe('keys', () => {
+    it('should fail with BACKUP_WRONG_KEY in verify and restore when the configured key is another one', async () => {
+      const other = await createTestApp('pglite', { overrides: localConfig({ encryptionKey: key() }) });
+      try {
+        const backups = other.app.get(BackupService);
+        expect(await codeOf(backups.verify(backupId, { full: true }))).toBe('BACKUP_WRONG_KEY');
+        expect(await codeOf(backups.verify(backupId))).toBe('BACKUP_WRONG_KEY');
+        expect(await codeOf(backups.restore(backupId, { targetDatabase: `pglite:${join(backupDir, '..', `pgl-${randomBytes(4).toString('hex')}`)}` }))).toBe(
+          'BACKUP_WRONG_KEY',
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('should keep old backups readable and encrypt new ones with the active key when the key is rotated', async () => {
+      const rotated = await createTestApp('pglite', {
+        overrides: localConfig({ encryptionKey: key(), keyId: 'k2026', keys: { primary: { key: primaryKey } } }),
+      });
+      try {
+        const backups = rotated.app.get(BackupService);
+        expect((await backups.verify(backupId, { full: true })).mode).toBe('full');
+        const report = await backups.run();
+        expect(report.results[0]).toMatchObject({ ok: true, manifest: { encryption: { keyId: 'k2026' } } });
+      } finally {
+        await rotated.close();
+      }
+    });
+
+    it('should refuse to run with BACKUP_NO_KEY when encryption is on and no key is configured', async () => {
+      const keyless = await createTestApp('pglite', { overrides: localConfig({ encryptionKey: undefined }) });
+      try {
+        expect(await codeOf(keyless.app.get(BackupService).run())).toBe('BACKUP_NO_KEY');
+      } finally {
+        await keyless.close();
+      }
+    });
+
+    it('should derive the key from a passphrase with scrypt and store unencrypted only when encryption is off', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'backup-pass-'));
+      const passphrase = await createTestApp('pglite', {
+        overrides: { backup: { passphrase: 'correct horse battery staple', targets: { local: { driver: 'local', path: dir } } } },
+      });
+      const plain = await createTestApp('pglite', {
+        overrides: { backup: { encryption: false, compression: { algorithm: 'brotli', level: 5 }, targets: { local: { driver: 'local', path: dir } } } },
+      });
+      try {
+        const first = await passphrase.app.get(BackupService).run();
+        expect(first.results[0]).toMatchObject({ ok: true, manifest: { encryption: { kdf: 'scrypt' } } });
+        const second = await plain.app.get(BackupService).run();
+        if (!second.results[0].ok) throw new Error(second.results[0].message);
+        expect(second.results[0].manifest.encryption).toBeNull();
+        expect((await plain.app.get(BackupService).verify(second.results[0].manifest.id, { full: true })).mode).toBe('full');
+      } finally {
+        await passphrase.close();
+        await plain.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('targets', () => {
+    let s3: LocalService;
+
+    beforeAll(async () => {
+      s3 = await startS3rver('backups');
+    });
+    afterAll(() => s3.stop());
+
+    it('should back up to the healthy targets and report, after retries, the unreachable and refusing ones', async () => {
+      const s3Target = (endpoint: string, accessKeyId = 'S3RVER') => ({
+        driver: 's3',
+        bucket: 'backups',
+        endpoint,
+        forcePathStyle: true,
+        accessKeyId,
+        secretAccessKey: 'S3RVER',
+        prefix: 'cryo',
+      });
+      const multi = await createTestApp('pglite', {
+        overrides: localConfig({
+          targets: {
+            local: { driver: 'local', path: join(backupDir, 'multi') },
+            s3: s3Target(s3.endpoint),
+            down: s3Target(`http://127.0.0.1:${await freePort()}`),
+            refused: s3Target(s3.endpoint, 'WRONG'),
+          },
+        }),
+      });
+      try {
+        const backups = multi.app.get(BackupService);
+        const report = await backups.run();
+        const byTarget = Object.fromEntries(report.results.map((result) => [result.target, result]));
+        expect(report.ok).toBe(false);
+        expect(byTarget.local).toMatchObject({ ok: true });
+        expect(byTarget.s3).toMatchObject({ ok: true });
+        expect(byTarget.down).toMatchObject({ ok: false, code: 'BACKUP_TARGET_UNREACHABLE', attempts: 2 });
+        expect(byTarget.refused).toMatchObject({ ok: false, code: 'BACKUP_TARGET_AUTH_FAILED', attempts: 2 });
+        expect(await register.metrics()).toMatch(/cryoprotect_backup_failures_total\{target="down",schedule="manual"\} 1/);
+        const s3Backup = byTarget.s3.ok ? byTarget.s3.manifest.id : '';
+        expect((await backups.verify(s3Backup, { target: 's3', full: true })).mode).toBe('full');
+        expect((await backups.list('s3')).map((item) => item.id)).toEqual([s3Backup]);
+      } finally {
+        await multi.close();
+      }
+    });
+  });
+
+  it('should not list an interrupted backup and remove its leftovers on the next run', async () => {
+    const leftover = join(backupDir, '20200101T000000Z-0badc0de');
+    mkdirSync(leftover);
+    writeFileSync(join(leftover, 'data.cpbk.partial-1234'), randomBytes(1000));
+    expect((await sut.list()).map((item) => item.id)).not.toContain('20200101T000000Z-0badc0de');
+    const report = await sut.run();
+    expect(report.results[0]).toMatchObject({ ok: true, leftoversRemoved: 1 });
+    expect(readdirSync(backupDir)).not.toContain('20200101T000000Z-0badc0de');
+  });
+
+  it('should keep the newest verified backup and show what would go when pruning with a dry run', async () => {
+    const [report] = await sut.prune({ dryRun: true });
+    expect(report.dryRun).toBe(true);
+    const before = (await sut.list()).map((item) => item.id);
+    expect(before.length).toBeGreaterThan(1);
+    const strict = await createTestApp('pglite', {
+      overrides: localConfig({ retention: { keepLast: 1, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 } }),
+    });
+    try {
+      const backups = strict.app.get(BackupService);
+      const verified = (await backups.list()).find((item) => item.verification);
+      const [pruned] = await backups.prune();
+      const after = (await backups.list()).map((item) => item.id);
+      expect(after).toContain(before[0]);
+      expect(after).toContain(verified!.id);
+      expect(pruned.removed.length).toBe(before.length - after.length);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('should skip and count a scheduled run when the previous run of that schedule is still going', async () => {
+    const scheduled = await createTestApp('pglite', {
+      overrides: localConfig({ schedules: { hourly: { cron: '0 * * * *', verify: 'quick', prune: false } } }),
+    });
+    try {
+      const scheduler = scheduled.app.get(BackupScheduler);
+      const [first, second] = await Promise.all([scheduler.trigger('hourly'), scheduler.trigger('hourly')]);
+      expect([first, second].sort()).toEqual([false, true]);
+      expect(await register.metrics()).toMatch(/cryoprotect_backup_skipped_total\{schedule="hourly"\} 1/);
+      const newest = (await scheduled.app.get(BackupService).list())[0];
+      expect(newest).toMatchObject({ schedule: 'hourly', verification: { mode: 'quick' } });
+    } finally {
+      await scheduled.close();
+    }
+  });
+
+  it('should serve the admin API to admins only and report freshness in readiness', async () => {
+    const admin = await app.signIn('admin');
+    const researcher = await app.signIn('researcher');
+    expect((await app.request('/api/v1/backups', { headers: researcher.headers })).status).toBe(403);
+    const list = await app.request('/api/v1/backups', { headers: admin.headers });
+    expect(list.status).toBe(200);
+    const run = await app.request('/api/v1/backups', { method: 'POST', headers: admin.headers, json: {} });
+    const body = (await run.json()) as { ok: boolean; results: { manifest: { id: string } }[] };
+    expect(body.ok).toBe(true);
+    const id = body.results[0].manifest.id;
+    expect((await app.request(`/api/v1/backups/${id}`, { headers: admin.headers })).status).toBe(200);
+    const verify = await app.request(`/api/v1/backups/${id}/verify`, { method: 'POST', headers: admin.headers, json: { full: false } });
+    expect(await verify.json()).toMatchObject({ id, mode: 'quick' });
+    const missing = await app.request('/api/v1/backups/20200101T000000Z-00000000', { headers: admin.headers });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    const ready = (await (await app.request('/health/ready')).json()) as { details?: Record<string, unknown>; info?: Record<string, unknown> };
+    expect(JSON.stringify(ready)).toContain('"backup"');
+  });
+});
+
+describe('backup configuration', () => {
+  const load = (backup: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { backup } });
+
+  it('should fail startup naming the schedule when a cron expression is malformed', () => {
+    expect(load({ schedules: { nightly: { cron: '61 25 * * *' } } })).toThrow(ConfigError);
+    expect(load({ schedules: { nightly: { cron: '61 25 * * *' } } })).toThrow(/backup\.schedules\.nightly\.cron/);
+  });
+
+  it('should fail startup naming the target when its driver is unknown', () => {
+    expect(load({ targets: { offsite: { driver: 'ftp', host: 'x' } } })).toThrow(/backup\.targets\.offsite\.driver/);
+  });
+
+  it('should fail startup when a schedule names a target that does not exist', () => {
+    expect(load({ schedules: { nightly: { cron: '0 3 * * *', targets: ['nowhere'] } } })).toThrow(/unknown target "nowhere"/);
+  });
+});
