@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { bearer, expectProblem, JwksServer, login, startJwksServer, supabaseClaims } from './auth.support';
+import {
+  bearer,
+  expectProblem,
+  JwksServer,
+  login,
+  startJwksServer,
+  supabaseClaims,
+} from './auth.support';
 import { describeEachDatabase, TestApp, TestAppOptions } from './support/test-app';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -27,7 +34,8 @@ async function forge(
 async function realKid(app: TestApp): Promise<string | undefined> {
   const user = await app.signIn('viewer');
   const token = user.headers.authorization.split(' ')[1];
-  return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid?: string }).kid;
+  return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid?: string })
+    .kid;
 }
 
 async function me(app: TestApp, headers: Record<string, string>) {
@@ -52,7 +60,14 @@ describeEachDatabase(
       const target = await ctx().signIn('admin');
       const now = Math.floor(Date.now() / 1000);
       const { jwtIssuer, jwtAudience } = ctx().config.auth;
-      const payload = { sub: target.id, role: 'admin', iss: jwtIssuer, aud: jwtAudience, iat: now, exp: now + 600 };
+      const payload = {
+        sub: target.id,
+        role: 'admin',
+        iss: jwtIssuer,
+        aud: jwtAudience,
+        iat: now,
+        exp: now + 600,
+      };
       const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
       await expectProblem(await me(ctx(), bearer(unsigned)), 401, 'AUTH_TOKEN_INVALID');
       const supabaseNone = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(supabaseClaims(`${jwks.url}/auth/v1`))}.`;
@@ -67,24 +82,44 @@ describeEachDatabase(
       await expectProblem(await me(ctx(), bearer(confused)), 401, 'AUTH_TOKEN_INVALID');
       // Nobody was provisioned from it.
       const admin = await ctx().signIn('admin');
-      const users = (await (await ctx().request('/api/v1/users', { headers: admin.headers })).json()) as { items: { email: string }[] };
+      const users = (await (
+        await ctx().request('/api/v1/users', { headers: admin.headers })
+      ).json()) as { items: { email: string }[] };
       expect(users.items.map((user) => user.email)).not.toContain(claims.email);
     });
 
     it('should refuse our token with a wrong audience, a wrong issuer, or expired', async () => {
       const target = await ctx().signIn('viewer');
-      await expectProblem(await me(ctx(), bearer(await forge(ctx(), target.id, { aud: 'someone-else' }))), 401, 'AUTH_TOKEN_INVALID');
-      await expectProblem(await me(ctx(), bearer(await forge(ctx(), target.id, { iss: 'https://evil.example' }))), 401, 'AUTH_TOKEN_INVALID');
+      await expectProblem(
+        await me(ctx(), bearer(await forge(ctx(), target.id, { aud: 'someone-else' }))),
+        401,
+        'AUTH_TOKEN_INVALID',
+      );
+      await expectProblem(
+        await me(ctx(), bearer(await forge(ctx(), target.id, { iss: 'https://evil.example' }))),
+        401,
+        'AUTH_TOKEN_INVALID',
+      );
       const past = Math.floor(Date.now() / 1000) - 60;
-      await expectProblem(await me(ctx(), bearer(await forge(ctx(), target.id, { exp: past }))), 401, 'AUTH_TOKEN_EXPIRED');
+      await expectProblem(
+        await me(ctx(), bearer(await forge(ctx(), target.id, { exp: past }))),
+        401,
+        'AUTH_TOKEN_EXPIRED',
+      );
       // The forge itself is right: the same token with good claims is accepted.
       expect((await me(ctx(), bearer(await forge(ctx(), target.id)))).status).toBe(200);
     });
 
     it('should refuse an unknown key id, and a Supabase token with an unknown kid', async () => {
       const target = await ctx().signIn('viewer');
-      await expectProblem(await me(ctx(), bearer(await forge(ctx(), target.id, { kid: 'rotated-away' }))), 401, 'AUTH_TOKEN_INVALID');
-      const unknownKid = await jwks.sign(supabaseClaims(`${jwks.url}/auth/v1`), { kid: randomUUID() });
+      await expectProblem(
+        await me(ctx(), bearer(await forge(ctx(), target.id, { kid: 'rotated-away' }))),
+        401,
+        'AUTH_TOKEN_INVALID',
+      );
+      const unknownKid = await jwks.sign(supabaseClaims(`${jwks.url}/auth/v1`), {
+        kid: randomUUID(),
+      });
       await expectProblem(await me(ctx(), bearer(unknownKid)), 401, 'AUTH_TOKEN_INVALID');
     });
 
@@ -92,7 +127,10 @@ describeEachDatabase(
       const viewer = await ctx().signIn('viewer');
       const admin = await ctx().signIn('admin');
       const [header, payload, signature] = viewer.headers.authorization.split(' ')[1].split('.');
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<
+        string,
+        unknown
+      >;
       const tampered = `${header}.${b64({ ...claims, sub: admin.id, role: 'admin' })}.${signature}`;
       await expectProblem(await me(ctx(), bearer(tampered)), 401, 'AUTH_TOKEN_INVALID');
       await expectProblem(await ctx().request('/api/v1/users', { headers: bearer(tampered) }), 401);
@@ -111,16 +149,26 @@ describeEachDatabase(
       expect(disabled.status).toBe(200);
       await expectProblem(await me(ctx(), researcher.headers), 401, 'AUTH_USER_DISABLED');
       await expectProblem(
-        await ctx().request('/api/v1/api-keys', { method: 'POST', headers: researcher.headers, json: { name: 'x' } }),
+        await ctx().request('/api/v1/api-keys', {
+          method: 'POST',
+          headers: researcher.headers,
+          json: { name: 'x' },
+        }),
         401,
       );
       await expectProblem(
-        await ctx().request('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken: pair.refreshToken } }),
+        await ctx().request('/api/v1/auth/refresh', {
+          method: 'POST',
+          json: { refreshToken: pair.refreshToken },
+        }),
         401,
         'AUTH_REFRESH_INVALID',
       );
       await expectProblem(
-        await ctx().request('/api/v1/auth/login', { method: 'POST', json: { email: researcher.email, password: researcher.password } }),
+        await ctx().request('/api/v1/auth/login', {
+          method: 'POST',
+          json: { email: researcher.email, password: researcher.password },
+        }),
         401,
         'AUTH_INVALID_CREDENTIALS',
       );
@@ -130,7 +178,8 @@ describeEachDatabase(
       const admin = await ctx().signIn('admin');
       const user = await ctx().signIn('viewer');
       const first = await login(ctx(), user.email, user.password);
-      const refresh = (refreshToken: string) => ctx().request('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken } });
+      const refresh = (refreshToken: string) =>
+        ctx().request('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken } });
       const rotated = await refresh(first.refreshToken);
       expect(rotated.status).toBe(200);
       const second = (await rotated.json()) as { refreshToken: string };
@@ -138,7 +187,9 @@ describeEachDatabase(
       // The thief's (or the owner's) newest token is dead too.
       await expectProblem(await refresh(second.refreshToken), 401, 'AUTH_REFRESH_INVALID');
       const audit = (await (
-        await ctx().request(`/api/v1/audit?action=auth.refresh_reuse&id=${user.id}`, { headers: admin.headers })
+        await ctx().request(`/api/v1/audit?action=auth.refresh_reuse&id=${user.id}`, {
+          headers: admin.headers,
+        })
       ).json()) as { items: unknown[] };
       expect(audit.items).toHaveLength(1);
       // A fresh login still works: only that session was ended.
@@ -149,18 +200,30 @@ describeEachDatabase(
       const owner = await ctx().signIn('researcher');
       const intruder = await ctx().signIn('researcher');
       const { id, key } = (await (
-        await ctx().request('/api/v1/api-keys', { method: 'POST', headers: owner.headers, json: { name: 'mine' } })
+        await ctx().request('/api/v1/api-keys', {
+          method: 'POST',
+          headers: owner.headers,
+          json: { name: 'mine' },
+        })
       ).json()) as { id: string; key: string };
-      const attempt = await ctx().request(`/api/v1/api-keys/${id}`, { method: 'DELETE', headers: intruder.headers });
+      const attempt = await ctx().request(`/api/v1/api-keys/${id}`, {
+        method: 'DELETE',
+        headers: intruder.headers,
+      });
       const problem = await expectProblem(attempt, 404, 'API_KEY_NOT_FOUND');
       const missing = await expectProblem(
-        await ctx().request(`/api/v1/api-keys/${randomUUID()}`, { method: 'DELETE', headers: intruder.headers }),
+        await ctx().request(`/api/v1/api-keys/${randomUUID()}`, {
+          method: 'DELETE',
+          headers: intruder.headers,
+        }),
         404,
         'API_KEY_NOT_FOUND',
       );
       expect(problem.title).toBe(missing.title);
       expect((await me(ctx(), { 'x-api-key': key })).status).toBe(200);
-      const list = (await (await ctx().request('/api/v1/api-keys?all=true', { headers: intruder.headers })).json()) as {
+      const list = (await (
+        await ctx().request('/api/v1/api-keys?all=true', { headers: intruder.headers })
+      ).json()) as {
         items: { id: string }[];
       };
       expect(list.items.map((item) => item.id)).not.toContain(id);
@@ -180,21 +243,33 @@ describeEachDatabase(
         'AUTH_FORBIDDEN',
       );
       await expectProblem(
-        await ctx().request('/api/v1/api-keys', { method: 'POST', headers: viewer.headers, json: { name: 'x', role: 'admin' } }),
+        await ctx().request('/api/v1/api-keys', {
+          method: 'POST',
+          headers: viewer.headers,
+          json: { name: 'x', role: 'admin' },
+        }),
         403,
         'API_KEY_ROLE_TOO_HIGH',
       );
       await expectProblem(
-        await ctx().request(`/api/v1/users/${viewer.id}`, { method: 'PATCH', headers: viewer.headers, json: { role: 'admin' } }),
+        await ctx().request(`/api/v1/users/${viewer.id}`, {
+          method: 'PATCH',
+          headers: viewer.headers,
+          json: { role: 'admin' },
+        }),
         403,
         'AUTH_FORBIDDEN',
       );
-      const users = (await (await ctx().request('/api/v1/users', { headers: admin.headers })).json()) as {
+      const users = (await (
+        await ctx().request('/api/v1/users', { headers: admin.headers })
+      ).json()) as {
         items: { email: string; id: string; role: string }[];
       };
       expect(users.items.map((user) => user.email)).not.toContain(email);
       expect(users.items.find((user) => user.id === viewer.id)?.role).toBe('viewer');
-      const keys = (await (await ctx().request('/api/v1/api-keys', { headers: viewer.headers })).json()) as { items: unknown[] };
+      const keys = (await (
+        await ctx().request('/api/v1/api-keys', { headers: viewer.headers })
+      ).json()) as { items: unknown[] };
       expect(keys.items).toHaveLength(0);
     });
 
@@ -208,10 +283,15 @@ describeEachDatabase(
         400,
         'VALIDATION_FAILED',
       );
-      expect(body.errors).toEqual([expect.objectContaining({ field: 'role', message: 'unknown field' })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ field: 'role', message: 'unknown field' }),
+      ]);
       const pair = await login(ctx(), researcher.email, researcher.password);
       await expectProblem(
-        await ctx().request('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken: pair.refreshToken, role: 'admin' } }),
+        await ctx().request('/api/v1/auth/refresh', {
+          method: 'POST',
+          json: { refreshToken: pair.refreshToken, role: 'admin' },
+        }),
         400,
         'VALIDATION_FAILED',
       );
@@ -234,7 +314,10 @@ describeEachDatabase(
         400,
         'VALIDATION_FAILED',
       );
-      expect(await (await me(ctx(), researcher.headers)).json()).toMatchObject({ role: 'researcher', email: researcher.email });
+      expect(await (await me(ctx(), researcher.headers)).json()).toMatchObject({
+        role: 'researcher',
+        email: researcher.email,
+      });
     });
   },
   options,

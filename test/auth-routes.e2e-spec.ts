@@ -43,16 +43,27 @@ describeEachDatabase('every route declares its access', (ctx) => {
   it('should find the routes of every module, including ones added later', () => {
     expect(routes.length).toBeGreaterThan(10);
     const names = routes.map((route) => `${route.method} ${route.path}`);
-    expect(names).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'GET /api/v1/audit', 'DELETE /api/v1/api-keys/:id']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/auth/login',
+        'GET /api/v1/audit',
+        'DELETE /api/v1/api-keys/:id',
+      ]),
+    );
     expect(routes.filter((route) => route.access === undefined)).toEqual([]);
   });
 
   it("should know every route in Fastify's table (nothing served that the check did not see)", () => {
     const declared = new Set(routes.map((route) => `${route.method} ${route.path}`));
     const served = fastifyRoutes(ctx());
-    expect(served).toEqual(expect.arrayContaining([{ method: 'POST', path: '/api/v1/auth/login' }]));
+    expect(served).toEqual(
+      expect.arrayContaining([{ method: 'POST', path: '/api/v1/auth/login' }]),
+    );
     const unknown = served
-      .filter((route) => route.method !== 'HEAD' && route.method !== 'OPTIONS' && !outsideNest(route.path))
+      .filter(
+        (route) =>
+          route.method !== 'HEAD' && route.method !== 'OPTIONS' && !outsideNest(route.path),
+      )
       .map((route) => `${route.method} ${route.path}`)
       .filter((name) => !declared.has(name));
     expect(unknown).toEqual([]);
@@ -67,7 +78,11 @@ describeEachDatabase('every route declares its access', (ctx) => {
       });
       const type = response.headers.get('content-type') ?? '';
       const body = (await response.json().catch(() => ({}))) as { code?: string };
-      if (response.status !== 401 || !type.startsWith('application/problem+json') || body.code !== 'AUTH_REQUIRED') {
+      if (
+        response.status !== 401 ||
+        !type.startsWith('application/problem+json') ||
+        body.code !== 'AUTH_REQUIRED'
+      ) {
         failures.push(`${route.method} ${route.path}: ${response.status} ${body.code ?? type}`);
       }
     }
@@ -75,10 +90,20 @@ describeEachDatabase('every route declares its access', (ctx) => {
   });
 
   it('should answer 401 with a garbage token or key on every non-public route', async () => {
-    const route = routes.find((candidate) => candidate.access !== 'public' && candidate.method === 'GET');
+    const route = routes.find(
+      (candidate) => candidate.access !== 'public' && candidate.method === 'GET',
+    );
     if (!route) throw new Error('no non-public GET route');
-    await expectProblem(await ctx().request(withRandomIds(route.path), { headers: { authorization: 'Bearer x.y.z' } }), 401);
-    await expectProblem(await ctx().request(withRandomIds(route.path), { headers: { 'x-api-key': 'cpk_x' } }), 401);
+    await expectProblem(
+      await ctx().request(withRandomIds(route.path), {
+        headers: { authorization: 'Bearer x.y.z' },
+      }),
+      401,
+    );
+    await expectProblem(
+      await ctx().request(withRandomIds(route.path), { headers: { 'x-api-key': 'cpk_x' } }),
+      401,
+    );
   });
 
   it('should show in OpenAPI the security of every documented operation: bearer and apiKey unless public', () => {
@@ -87,13 +112,18 @@ describeEachDatabase('every route declares its access', (ctx) => {
       const operation = document.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()];
       if (!operation) {
         // Public routes may be left out of the API document on purpose (e.g. /metrics); protected ones may not.
-        if (route.access !== 'public') problems.push(`${route.method} ${route.path}: not in the OpenAPI document`);
+        if (route.access !== 'public')
+          problems.push(`${route.method} ${route.path}: not in the OpenAPI document`);
         continue;
       }
-      const schemes = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement)).sort();
+      const schemes = (operation.security ?? [])
+        .flatMap((requirement) => Object.keys(requirement))
+        .sort();
       const expected = route.access === 'public' ? [] : ['apiKey', 'bearer'];
       if (JSON.stringify(schemes) !== JSON.stringify(expected)) {
-        problems.push(`${route.method} ${route.path} (${route.access}): security ${JSON.stringify(schemes)}`);
+        problems.push(
+          `${route.method} ${route.path} (${route.access}): security ${JSON.stringify(schemes)}`,
+        );
       }
     }
     expect(problems).toEqual([]);

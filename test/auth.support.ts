@@ -5,7 +5,11 @@ import { exportJWK, exportSPKI, generateKeyPair, JWTPayload, SignJWT } from 'jos
 import { TestApp } from './support/test-app';
 
 /** Asserts an RFC 9457 problem answer with this status (and code, when given); returns the body. */
-export async function expectProblem(response: Response, status: number, code?: string): Promise<Record<string, unknown>> {
+export async function expectProblem(
+  response: Response,
+  status: number,
+  code?: string,
+): Promise<Record<string, unknown>> {
   const text = await response.text();
   expect({ status: response.status, body: text }).toMatchObject({ status });
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -23,7 +27,10 @@ export interface Login {
 }
 
 export async function login(app: TestApp, email: string, password: string): Promise<Login> {
-  const response = await app.request('/api/v1/auth/login', { method: 'POST', json: { email, password } });
+  const response = await app.request('/api/v1/auth/login', {
+    method: 'POST',
+    json: { email, password },
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as Login;
 }
@@ -31,7 +38,10 @@ export async function login(app: TestApp, email: string, password: string): Prom
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The claims Supabase Auth puts in a user's access token (see supabase/auth `AccessTokenClaims`). */
-export function supabaseClaims(issuer: string, overrides: Record<string, unknown> = {}): JWTPayload {
+export function supabaseClaims(
+  issuer: string,
+  overrides: Record<string, unknown> = {},
+): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
   const email = `sb-${randomUUID().slice(0, 8)}@example.org`;
   return {
@@ -55,7 +65,9 @@ export function supabaseClaims(issuer: string, overrides: Record<string, unknown
 
 /** Signs like a Supabase project with the legacy shared JWT secret (HS256). */
 export function signSupabaseHs256(secret: string, claims: JWTPayload): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(new TextEncoder().encode(secret));
 }
 
 export interface JwksServer {
@@ -74,7 +86,9 @@ export async function startJwksServer(): Promise<JwksServer> {
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const server: Server = createServer((request, response) => {
     if (request.url === '/auth/v1/.well-known/jwks.json') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [jwk] }));
     } else {
       response.writeHead(404).end();
     }
@@ -86,7 +100,9 @@ export async function startJwksServer(): Promise<JwksServer> {
     kid,
     publicKeyPem: await exportSPKI(publicKey),
     sign: (claims, header = {}) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...header }).sign(privateKey),
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...header })
+        .sign(privateKey),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

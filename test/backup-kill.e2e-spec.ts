@@ -14,78 +14,96 @@ const cli = join(root, 'dist', 'src', 'cli.js');
  * database large enough for the backup to take a few seconds: no partial backup may ever be
  * listed, every listed backup must verify, and the next run must succeed and clean up.
  */
-(databaseKinds().includes('postgres') ? describe : describe.skip)('backup run killed mid-way', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'backup-kill-'));
-  let database: { url: string; drop(): Promise<void> };
-  let env: NodeJS.ProcessEnv;
+(databaseKinds().includes('postgres') ? describe : describe.skip)(
+  'backup run killed mid-way',
+  () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backup-kill-'));
+    let database: { url: string; drop(): Promise<void> };
+    let env: NodeJS.ProcessEnv;
 
-  const runCli = (args: string[]) => {
-    const result = spawnSync(process.execPath, [cli, ...args, '--json'], { env, encoding: 'utf8', timeout: 120_000 });
-    return { status: result.status, json: result.stdout ? (JSON.parse(result.stdout) as unknown) : null, stderr: result.stderr };
-  };
-
-  const runAndKillAfter = (delayMs: number) =>
-    new Promise<{ killed: boolean }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'backup', 'run', '--json'], { env, stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-      child.once('exit', (_code, signal) => {
-        clearTimeout(timer);
-        resolve({ killed: signal === 'SIGKILL' });
+    const runCli = (args: string[]) => {
+      const result = spawnSync(process.execPath, [cli, ...args, '--json'], {
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
       });
-    });
-
-  beforeAll(async () => {
-    database = await createTestDatabaseUrl();
-    env = {
-      PATH: process.env.PATH,
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'error',
-      SEED_ON_FIRST_START: 'false',
+      return {
+        status: result.status,
+        json: result.stdout ? (JSON.parse(result.stdout) as unknown) : null,
+        stderr: result.stderr,
+      };
     };
-    expect(spawnSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' }).status).toBe(0);
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    await client.query(
-      `INSERT INTO users (email, display_name, role)
+
+    const runAndKillAfter = (delayMs: number) =>
+      new Promise<{ killed: boolean }>((resolve) => {
+        const child = spawn(process.execPath, [cli, 'backup', 'run', '--json'], {
+          env,
+          stdio: 'ignore',
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        child.once('exit', (_code, signal) => {
+          clearTimeout(timer);
+          resolve({ killed: signal === 'SIGKILL' });
+        });
+      });
+
+    beforeAll(async () => {
+      database = await createTestDatabaseUrl();
+      env = {
+        PATH: process.env.PATH,
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'error',
+        SEED_ON_FIRST_START: 'false',
+      };
+      expect(spawnSync(process.execPath, [cli, 'migrate'], { env, encoding: 'utf8' }).status).toBe(
+        0,
+      );
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      await client.query(
+        `INSERT INTO users (email, display_name, role)
        SELECT 'user' || g || '@example.org', 'Researcher ' || g || ' ' || md5(g::text) || md5((g * 7)::text), 'viewer'
          FROM generate_series(1, 300000) g`,
-    );
-    await client.end();
-  }, 120_000);
+      );
+      await client.end();
+    }, 120_000);
 
-  afterAll(async () => {
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
 
-  it('should never list a partial backup and should succeed on the next run when killed at many points', async () => {
-    const started = Date.now();
-    const baseline = runCli(['backup', 'run']);
-    expect(baseline.status).toBe(0);
-    const fullMs = Date.now() - started;
-    const backups = join(dataDir, 'backups');
-    let leftoversSeen = 0;
-    let killedRuns = 0;
-    for (const fraction of [0.2, 0.4, 0.55, 0.7, 0.8, 0.9, 0.97]) {
-      const { killed } = await runAndKillAfter(Math.round(fullMs * fraction));
-      if (killed) killedRuns++;
-      const folders = readdirSync(backups);
-      leftoversSeen += folders.filter((id) => !existsSync(join(backups, id, 'manifest.json'))).length;
-      const listed = runCli(['backup', 'list']).json as { id: string }[];
-      for (const { id } of listed) {
-        expect(existsSync(join(backups, id, 'manifest.json'))).toBe(true);
-        expect(runCli(['backup', 'verify', id]).status).toBe(0);
+    it('should never list a partial backup and should succeed on the next run when killed at many points', async () => {
+      const started = Date.now();
+      const baseline = runCli(['backup', 'run']);
+      expect(baseline.status).toBe(0);
+      const fullMs = Date.now() - started;
+      const backups = join(dataDir, 'backups');
+      let leftoversSeen = 0;
+      let killedRuns = 0;
+      for (const fraction of [0.2, 0.4, 0.55, 0.7, 0.8, 0.9, 0.97]) {
+        const { killed } = await runAndKillAfter(Math.round(fullMs * fraction));
+        if (killed) killedRuns++;
+        const folders = readdirSync(backups);
+        leftoversSeen += folders.filter(
+          (id) => !existsSync(join(backups, id, 'manifest.json')),
+        ).length;
+        const listed = runCli(['backup', 'list']).json as { id: string }[];
+        for (const { id } of listed) {
+          expect(existsSync(join(backups, id, 'manifest.json'))).toBe(true);
+          expect(runCli(['backup', 'verify', id]).status).toBe(0);
+        }
       }
-    }
-    expect(killedRuns).toBeGreaterThan(3);
-    expect(leftoversSeen).toBeGreaterThan(0);
+      expect(killedRuns).toBeGreaterThan(3);
+      expect(leftoversSeen).toBeGreaterThan(0);
 
-    const next = runCli(['backup', 'run']);
-    expect(next.status).toBe(0);
-    expect(next.json).toMatchObject({ ok: true, results: [{ ok: true }] });
-    const folders = readdirSync(backups);
-    expect(folders.every((id) => existsSync(join(backups, id, 'manifest.json')))).toBe(true);
-  }, 300_000);
-});
+      const next = runCli(['backup', 'run']);
+      expect(next.status).toBe(0);
+      expect(next.json).toMatchObject({ ok: true, results: [{ ok: true }] });
+      const folders = readdirSync(backups);
+      expect(folders.every((id) => existsSync(join(backups, id, 'manifest.json')))).toBe(true);
+    }, 300_000);
+  },
+);

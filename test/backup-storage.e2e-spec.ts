@@ -6,7 +6,13 @@ import { Readable } from 'node:stream';
 import { AppError } from '../src/common/app-error';
 import { BackupStorageDriver } from '../src/backup/storage/backup-storage.driver';
 import { createStorageDriver } from '../src/backup/storage/storage.factory';
-import { azuriteConnectionString, freePort, LocalService, startAzurite, startS3rver } from './support/backup-services';
+import {
+  azuriteConnectionString,
+  freePort,
+  LocalService,
+  startAzurite,
+  startS3rver,
+} from './support/backup-services';
 import { GcsFake } from './support/gcs-fake';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -63,7 +69,8 @@ const cases: DriverCase[] = [
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       return createStorageDriver('local', { driver: 'local', path: dir, prefix: '' }, dir);
     },
-    unreachable: () => createStorageDriver('local', { driver: 'local', path: '/dev/null/backups', prefix: '' }, '/'),
+    unreachable: () =>
+      createStorageDriver('local', { driver: 'local', path: '/dev/null/backups', prefix: '' }, '/'),
   },
   (() => {
     let s3: LocalService;
@@ -86,7 +93,8 @@ const cases: DriverCase[] = [
         cleanups.push(() => s3.stop());
         return createStorageDriver('s3', config(s3.endpoint), '/');
       },
-      unreachable: (port: number) => createStorageDriver('s3', config(`http://127.0.0.1:${port}`), '/'),
+      unreachable: (port: number) =>
+        createStorageDriver('s3', config(`http://127.0.0.1:${port}`), '/'),
       badCredentials: () => createStorageDriver('s3', config(s3.endpoint, 'NOT-S3RVER'), '/'),
     };
   })(),
@@ -97,16 +105,37 @@ const cases: DriverCase[] = [
       make: async () => {
         azurite = await startAzurite();
         cleanups.push(() => azurite.stop());
-        return createStorageDriver('azure', { driver: 'azure', connectionString: azurite.connectionString, container: 'contract', prefix: '' }, '/');
+        return createStorageDriver(
+          'azure',
+          {
+            driver: 'azure',
+            connectionString: azurite.connectionString,
+            container: 'contract',
+            prefix: '',
+          },
+          '/',
+        );
       },
       unreachable: (port: number) =>
-        createStorageDriver('azure', { driver: 'azure', connectionString: azuriteConnectionString(port), container: 'contract', prefix: '' }, '/'),
+        createStorageDriver(
+          'azure',
+          {
+            driver: 'azure',
+            connectionString: azuriteConnectionString(port),
+            container: 'contract',
+            prefix: '',
+          },
+          '/',
+        ),
       badCredentials: () =>
         createStorageDriver(
           'azure',
           {
             driver: 'azure',
-            connectionString: azuriteConnectionString(azurite.port, Buffer.from('not the account key').toString('base64')),
+            connectionString: azuriteConnectionString(
+              azurite.port,
+              Buffer.from('not the account key').toString('base64'),
+            ),
             container: 'contract',
             prefix: '',
           },
@@ -123,10 +152,30 @@ const cases: DriverCase[] = [
       make: async () => {
         await gcs.start();
         cleanups.push(() => gcs.stop());
-        return createStorageDriver('gcs', { driver: 'gcs', bucket: 'contract', projectId: 'test', apiEndpoint: gcs.endpoint, prefix: '' }, '/');
+        return createStorageDriver(
+          'gcs',
+          {
+            driver: 'gcs',
+            bucket: 'contract',
+            projectId: 'test',
+            apiEndpoint: gcs.endpoint,
+            prefix: '',
+          },
+          '/',
+        );
       },
       unreachable: (port: number) =>
-        createStorageDriver('gcs', { driver: 'gcs', bucket: 'contract', projectId: 'test', apiEndpoint: `http://127.0.0.1:${port}`, prefix: '' }, '/'),
+        createStorageDriver(
+          'gcs',
+          {
+            driver: 'gcs',
+            bucket: 'contract',
+            projectId: 'test',
+            apiEndpoint: `http://127.0.0.1:${port}`,
+            prefix: '',
+          },
+          '/',
+        ),
     };
   })(),
 ];
@@ -140,7 +189,10 @@ describe.each(cases)('BackupStorageDriver contract: $name', (driverCase) => {
 
   it('should store and return the same bytes when an object is put and got', async () => {
     const data = randomBytes(12 * 1024 * 1024 + 17);
-    const written = await sut.put('b1/data.cpbk', Readable.from([data.subarray(0, 5_000_000), data.subarray(5_000_000)]));
+    const written = await sut.put(
+      'b1/data.cpbk',
+      Readable.from([data.subarray(0, 5_000_000), data.subarray(5_000_000)]),
+    );
     expect(written).toBe(data.length);
     expect(sha(await readAll(await sut.get('b1/data.cpbk')))).toBe(sha(data));
   });
@@ -172,20 +224,28 @@ describe.each(cases)('BackupStorageDriver contract: $name', (driverCase) => {
     const code = await codeOf(sut.put('broken/data.cpbk', failingBody(7 * 1024 * 1024)));
     expect(code).not.toBe('no error');
     expect(await sut.stat('broken/data.cpbk')).toBeNull();
-    expect((await sut.list('broken/')).filter((object) => object.key === 'broken/data.cpbk')).toEqual([]);
+    expect(
+      (await sut.list('broken/')).filter((object) => object.key === 'broken/data.cpbk'),
+    ).toEqual([]);
   });
 
   it('should fail with BACKUP_TARGET_UNREACHABLE when the store cannot be reached', async () => {
     const unreachable = driverCase.unreachable(await freePort());
-    const expected = driverCase.name.startsWith('local') ? 'BACKUP_TARGET_FAILED' : 'BACKUP_TARGET_UNREACHABLE';
-    expect(await codeOf(unreachable.put('x/data.cpbk', Readable.from([Buffer.from('x')])))).toBe(expected);
+    const expected = driverCase.name.startsWith('local')
+      ? 'BACKUP_TARGET_FAILED'
+      : 'BACKUP_TARGET_UNREACHABLE';
+    expect(await codeOf(unreachable.put('x/data.cpbk', Readable.from([Buffer.from('x')])))).toBe(
+      expected,
+    );
   }, 60_000);
 
   if (driverCase.badCredentials) {
     it('should fail with BACKUP_TARGET_AUTH_FAILED when the store refuses the credentials', async () => {
-      expect(await codeOf(driverCase.badCredentials!().put('x/data.cpbk', Readable.from([Buffer.from('x')])))).toBe(
-        'BACKUP_TARGET_AUTH_FAILED',
-      );
+      expect(
+        await codeOf(
+          driverCase.badCredentials!().put('x/data.cpbk', Readable.from([Buffer.from('x')])),
+        ),
+      ).toBe('BACKUP_TARGET_AUTH_FAILED');
     }, 60_000);
   }
 });

@@ -42,7 +42,9 @@ async function rowCounts(app: TestApp): Promise<Record<string, number>> {
       `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
     );
     for (const { tablename } of tables) {
-      const [row] = await session.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${tablename}"`);
+      const [row] = await session.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM "${tablename}"`,
+      );
       counts[tablename] = Number(row.n);
     }
   });
@@ -52,7 +54,9 @@ async function rowCounts(app: TestApp): Promise<Record<string, number>> {
 async function publicTables(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'`);
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'`,
+  );
   await client.end();
   return Number(rows[0].n);
 }
@@ -84,6 +88,7 @@ describe(BackupService.name, () => {
   afterAll(async () => {
     await app.close();
     rmSync(backupDir, { recursive: true, force: true });
+    rmSync(`${backupDir}-multi`, { recursive: true, force: true });
   });
 
   it('should store a backup with a manifest listing every table and its rows when run', async () => {
@@ -93,7 +98,9 @@ describe(BackupService.name, () => {
     if (!result.ok) throw new Error(result.message);
     backupId = result.manifest.id;
     const counts = await rowCounts(app);
-    expect(Object.fromEntries(result.manifest.tables.map((table) => [table.name, table.rows]))).toEqual(counts);
+    expect(
+      Object.fromEntries(result.manifest.tables.map((table) => [table.name, table.rows])),
+    ).toEqual(counts);
     expect(result.manifest).toMatchObject({
       schemaVersion: expect.stringMatching(/^\d{4}_/),
       encryption: { algorithm: 'aes-256-gcm', keyId: 'primary', kdf: 'hkdf-sha256' },
@@ -106,47 +113,67 @@ describe(BackupService.name, () => {
   it('should pass quick and full verification when the backup is intact', async () => {
     expect(await sut.verify(backupId)).toMatchObject({ mode: 'quick' });
     const full = await sut.verify(backupId, { full: true });
-    expect(Object.fromEntries(full.tables!.map((table) => [table.name, table.rows]))).toEqual(await rowCounts(app));
+    expect(Object.fromEntries(full.tables!.map((table) => [table.name, table.rows]))).toEqual(
+      await rowCounts(app),
+    );
     expect((await sut.get(backupId)).verification).toMatchObject({ mode: 'full' });
   });
 
   it('should export the backup metrics labelled by target and schedule when a backup ran', async () => {
     const text = await register.metrics();
-    expect(text).toMatch(/cryoprotect_backup_last_success_timestamp_seconds\{target="local",schedule="manual"\} \d+/);
+    expect(text).toMatch(
+      /cryoprotect_backup_last_success_timestamp_seconds\{target="local",schedule="manual"\} \d+/,
+    );
     expect(text).toMatch(/cryoprotect_backup_size_bytes\{target="local",schedule="manual"\} \d+/);
-    expect(text).toMatch(/cryoprotect_backup_verify_last_success_timestamp_seconds\{target="local",schedule="manual"\}/);
+    expect(text).toMatch(
+      /cryoprotect_backup_verify_last_success_timestamp_seconds\{target="local",schedule="manual"\}/,
+    );
     expect(text).toContain('cryoprotect_backup_duration_seconds_bucket');
   });
 
-  (hasPostgres ? it : it.skip)('should restore a PGlite backup into a fresh PostgreSQL database with equal row counts', async () => {
-    const target = await createTestDatabaseUrl();
-    try {
-      const report = await sut.restore(backupId, { targetDatabase: target.url });
-      const expected = await rowCounts(app);
-      expect(Object.fromEntries(report.tables.map((table) => [table.name, table.rows]))).toEqual(expected);
-      expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe('BACKUP_RESTORE_TARGET_NOT_EMPTY');
-      const forced = await sut.restore(backupId, { targetDatabase: target.url, force: true });
-      expect(forced.tables.find((table) => table.name === 'users')!.rows).toBe(expected.users);
-    } finally {
-      await target.drop();
-    }
-  });
+  (hasPostgres ? it : it.skip)(
+    'should restore a PGlite backup into a fresh PostgreSQL database with equal row counts',
+    async () => {
+      const target = await createTestDatabaseUrl();
+      try {
+        const report = await sut.restore(backupId, { targetDatabase: target.url });
+        const expected = await rowCounts(app);
+        expect(Object.fromEntries(report.tables.map((table) => [table.name, table.rows]))).toEqual(
+          expected,
+        );
+        expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe(
+          'BACKUP_RESTORE_TARGET_NOT_EMPTY',
+        );
+        const forced = await sut.restore(backupId, { targetDatabase: target.url, force: true });
+        expect(forced.tables.find((table) => table.name === 'users')!.rows).toBe(expected.users);
+      } finally {
+        await target.drop();
+      }
+    },
+  );
 
-  (hasPostgres ? it : it.skip)('should restore a PostgreSQL backup into a fresh embedded database with equal row counts', async () => {
-    const source = await createTestApp('postgres', { overrides: localConfig() });
-    const pgliteDir = mkdtempSync(join(tmpdir(), 'backup-pglite-'));
-    try {
-      await fillDatabase(source, 50);
-      const report = await source.app.get(BackupService).run();
-      if (!report.results[0].ok) throw new Error(report.results[0].message);
-      expect(report.results[0].manifest.source.kind).toBe('postgres');
-      const restored = await sut.restore(report.results[0].manifest.id, { targetDatabase: `pglite:${pgliteDir}` });
-      expect(Object.fromEntries(restored.tables.map((table) => [table.name, table.rows]))).toEqual(await rowCounts(source));
-    } finally {
-      await source.close();
-      rmSync(pgliteDir, { recursive: true, force: true });
-    }
-  });
+  (hasPostgres ? it : it.skip)(
+    'should restore a PostgreSQL backup into a fresh embedded database with equal row counts',
+    async () => {
+      const source = await createTestApp('postgres', { overrides: localConfig() });
+      const pgliteDir = mkdtempSync(join(tmpdir(), 'backup-pglite-'));
+      try {
+        await fillDatabase(source, 50);
+        const report = await source.app.get(BackupService).run();
+        if (!report.results[0].ok) throw new Error(report.results[0].message);
+        expect(report.results[0].manifest.source.kind).toBe('postgres');
+        const restored = await sut.restore(report.results[0].manifest.id, {
+          targetDatabase: `pglite:${pgliteDir}`,
+        });
+        expect(
+          Object.fromEntries(restored.tables.map((table) => [table.name, table.rows])),
+        ).toEqual(await rowCounts(source));
+      } finally {
+        await source.close();
+        rmSync(pgliteDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   describe('damaged backups', () => {
     const dataFile = () => join(backupDir, backupId, 'data.cpbk');
@@ -160,7 +187,8 @@ describe(BackupService.name, () => {
     /** Offset of frame `index` (frames are laid out back to back). */
     function frameOffset(data: Buffer, index: number): number {
       let offset = 0;
-      for (let i = 0; i < index; i++) offset += data.readUInt32BE(offset) + FRAME_LAYOUT.FRAME_OVERHEAD;
+      for (let i = 0; i < index; i++)
+        offset += data.readUInt32BE(offset) + FRAME_LAYOUT.FRAME_OVERHEAD;
       return offset;
     }
 
@@ -169,16 +197,26 @@ describe(BackupService.name, () => {
         'a flipped byte',
         (data) => {
           const copy = Buffer.from(data);
-          copy[frameOffset(data, 1) + FRAME_LAYOUT.HEADER_BYTES + FRAME_LAYOUT.NONCE_BYTES + 5] ^= 0x01;
+          copy[frameOffset(data, 1) + FRAME_LAYOUT.HEADER_BYTES + FRAME_LAYOUT.NONCE_BYTES + 5] ^=
+            0x01;
           return copy;
         },
         'BACKUP_CHECKSUM_MISMATCH',
         'BACKUP_CORRUPTED',
       ],
-      ['a truncated file', (data) => data.subarray(0, frameOffset(data, 2) + 100), 'BACKUP_TRUNCATED', 'BACKUP_TRUNCATED'],
+      [
+        'a truncated file',
+        (data) => data.subarray(0, frameOffset(data, 2) + 100),
+        'BACKUP_TRUNCATED',
+        'BACKUP_TRUNCATED',
+      ],
       [
         'a missing chunk',
-        (data) => Buffer.concat([data.subarray(0, frameOffset(data, 1)), data.subarray(frameOffset(data, 2))]),
+        (data) =>
+          Buffer.concat([
+            data.subarray(0, frameOffset(data, 1)),
+            data.subarray(frameOffset(data, 2)),
+          ]),
         'BACKUP_CHUNK_MISSING',
         'BACKUP_CHUNK_MISSING',
       ],
@@ -188,11 +226,14 @@ describe(BackupService.name, () => {
       expect(frameOffset(original, 3)).toBeLessThan(original.length);
     });
 
-    it.each(damage)('should fail verification with distinct codes when the backup has %s', async (_name, mutate, quick, full) => {
-      writeFileSync(dataFile(), mutate(original));
-      expect(await codeOf(sut.verify(backupId))).toBe(quick);
-      expect(await codeOf(sut.verify(backupId, { full: true }))).toBe(full);
-    });
+    it.each(damage)(
+      'should fail verification with distinct codes when the backup has %s',
+      async (_name, mutate, quick, full) => {
+        writeFileSync(dataFile(), mutate(original));
+        expect(await codeOf(sut.verify(backupId))).toBe(quick);
+        expect(await codeOf(sut.verify(backupId, { full: true }))).toBe(full);
+      },
+    );
 
     (hasPostgres ? it.each(damage) : it.skip.each(damage))(
       'should write nothing when restoring a backup with %s',
@@ -211,14 +252,20 @@ describe(BackupService.name, () => {
 
   describe('keys', () => {
     it('should fail with BACKUP_WRONG_KEY in verify and restore when the configured key is another one', async () => {
-      const other = await createTestApp('pglite', { overrides: localConfig({ encryptionKey: key() }) });
+      const other = await createTestApp('pglite', {
+        overrides: localConfig({ encryptionKey: key() }),
+      });
       try {
         const backups = other.app.get(BackupService);
         expect(await codeOf(backups.verify(backupId, { full: true }))).toBe('BACKUP_WRONG_KEY');
         expect(await codeOf(backups.verify(backupId))).toBe('BACKUP_WRONG_KEY');
-        expect(await codeOf(backups.restore(backupId, { targetDatabase: `pglite:${join(backupDir, '..', `pgl-${randomBytes(4).toString('hex')}`)}` }))).toBe(
-          'BACKUP_WRONG_KEY',
-        );
+        expect(
+          await codeOf(
+            backups.restore(backupId, {
+              targetDatabase: `pglite:${join(backupDir, '..', `pgl-${randomBytes(4).toString('hex')}`)}`,
+            }),
+          ),
+        ).toBe('BACKUP_WRONG_KEY');
       } finally {
         await other.close();
       }
@@ -226,20 +273,29 @@ describe(BackupService.name, () => {
 
     it('should keep old backups readable and encrypt new ones with the active key when the key is rotated', async () => {
       const rotated = await createTestApp('pglite', {
-        overrides: localConfig({ encryptionKey: key(), keyId: 'k2026', keys: { primary: { key: primaryKey } } }),
+        overrides: localConfig({
+          encryptionKey: key(),
+          keyId: 'k2026',
+          keys: { primary: { key: primaryKey } },
+        }),
       });
       try {
         const backups = rotated.app.get(BackupService);
         expect((await backups.verify(backupId, { full: true })).mode).toBe('full');
         const report = await backups.run();
-        expect(report.results[0]).toMatchObject({ ok: true, manifest: { encryption: { keyId: 'k2026' } } });
+        expect(report.results[0]).toMatchObject({
+          ok: true,
+          manifest: { encryption: { keyId: 'k2026' } },
+        });
       } finally {
         await rotated.close();
       }
     });
 
     it('should refuse to run with BACKUP_NO_KEY when encryption is on and no key is configured', async () => {
-      const keyless = await createTestApp('pglite', { overrides: localConfig({ encryptionKey: undefined }) });
+      const keyless = await createTestApp('pglite', {
+        overrides: localConfig({ encryptionKey: undefined }),
+      });
       try {
         expect(await codeOf(keyless.app.get(BackupService).run())).toBe('BACKUP_NO_KEY');
       } finally {
@@ -250,18 +306,35 @@ describe(BackupService.name, () => {
     it('should derive the key from a passphrase with scrypt and store unencrypted only when encryption is off', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'backup-pass-'));
       const passphrase = await createTestApp('pglite', {
-        overrides: { backup: { passphrase: 'correct horse battery staple', targets: { local: { driver: 'local', path: dir } } } },
+        overrides: {
+          backup: {
+            passphrase: 'correct horse battery staple',
+            targets: { local: { driver: 'local', path: dir } },
+          },
+        },
       });
       const plain = await createTestApp('pglite', {
-        overrides: { backup: { encryption: false, compression: { algorithm: 'brotli', level: 5 }, targets: { local: { driver: 'local', path: dir } } } },
+        overrides: {
+          backup: {
+            encryption: false,
+            compression: { algorithm: 'brotli', level: 5 },
+            targets: { local: { driver: 'local', path: dir } },
+          },
+        },
       });
       try {
         const first = await passphrase.app.get(BackupService).run();
-        expect(first.results[0]).toMatchObject({ ok: true, manifest: { encryption: { kdf: 'scrypt' } } });
+        expect(first.results[0]).toMatchObject({
+          ok: true,
+          manifest: { encryption: { kdf: 'scrypt' } },
+        });
         const second = await plain.app.get(BackupService).run();
         if (!second.results[0].ok) throw new Error(second.results[0].message);
         expect(second.results[0].manifest.encryption).toBeNull();
-        expect((await plain.app.get(BackupService).verify(second.results[0].manifest.id, { full: true })).mode).toBe('full');
+        expect(
+          (await plain.app.get(BackupService).verify(second.results[0].manifest.id, { full: true }))
+            .mode,
+        ).toBe('full');
       } finally {
         await passphrase.close();
         await plain.close();
@@ -291,7 +364,7 @@ describe(BackupService.name, () => {
       const multi = await createTestApp('pglite', {
         overrides: localConfig({
           targets: {
-            local: { driver: 'local', path: join(backupDir, 'multi') },
+            local: { driver: 'local', path: `${backupDir}-multi` },
             s3: s3Target(s3.endpoint),
             down: s3Target(`http://127.0.0.1:${await freePort()}`),
             refused: s3Target(s3.endpoint, 'WRONG'),
@@ -301,13 +374,25 @@ describe(BackupService.name, () => {
       try {
         const backups = multi.app.get(BackupService);
         const report = await backups.run();
-        const byTarget = Object.fromEntries(report.results.map((result) => [result.target, result]));
+        const byTarget = Object.fromEntries(
+          report.results.map((result) => [result.target, result]),
+        );
         expect(report.ok).toBe(false);
         expect(byTarget.local).toMatchObject({ ok: true });
         expect(byTarget.s3).toMatchObject({ ok: true });
-        expect(byTarget.down).toMatchObject({ ok: false, code: 'BACKUP_TARGET_UNREACHABLE', attempts: 2 });
-        expect(byTarget.refused).toMatchObject({ ok: false, code: 'BACKUP_TARGET_AUTH_FAILED', attempts: 2 });
-        expect(await register.metrics()).toMatch(/cryoprotect_backup_failures_total\{target="down",schedule="manual"\} 1/);
+        expect(byTarget.down).toMatchObject({
+          ok: false,
+          code: 'BACKUP_TARGET_UNREACHABLE',
+          attempts: 2,
+        });
+        expect(byTarget.refused).toMatchObject({
+          ok: false,
+          code: 'BACKUP_TARGET_AUTH_FAILED',
+          attempts: 2,
+        });
+        expect(await register.metrics()).toMatch(
+          /cryoprotect_backup_failures_total\{target="down",schedule="manual"\} 1/,
+        );
         const s3Backup = byTarget.s3.ok ? byTarget.s3.manifest.id : '';
         expect((await backups.verify(s3Backup, { target: 's3', full: true })).mode).toBe('full');
         expect((await backups.list('s3')).map((item) => item.id)).toEqual([s3Backup]);
@@ -328,16 +413,21 @@ describe(BackupService.name, () => {
   });
 
   it('should keep the newest verified backup and show what would go when pruning with a dry run', async () => {
+    await sut.run();
     const [report] = await sut.prune({ dryRun: true });
     expect(report.dryRun).toBe(true);
     const before = (await sut.list()).map((item) => item.id);
-    expect(before.length).toBeGreaterThan(1);
+    expect(before.length).toBeGreaterThan(2);
+    await sut.verify(before[before.length - 1]);
     const strict = await createTestApp('pglite', {
-      overrides: localConfig({ retention: { keepLast: 1, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 } }),
+      overrides: localConfig({
+        retention: { keepLast: 1, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 },
+      }),
     });
     try {
       const backups = strict.app.get(BackupService);
       const verified = (await backups.list()).find((item) => item.verification);
+      expect(verified).toBeDefined();
       const [pruned] = await backups.prune();
       const after = (await backups.list()).map((item) => item.id);
       expect(after).toContain(before[0]);
@@ -350,13 +440,20 @@ describe(BackupService.name, () => {
 
   it('should skip and count a scheduled run when the previous run of that schedule is still going', async () => {
     const scheduled = await createTestApp('pglite', {
-      overrides: localConfig({ schedules: { hourly: { cron: '0 * * * *', verify: 'quick', prune: false } } }),
+      overrides: localConfig({
+        schedules: { hourly: { cron: '0 * * * *', verify: 'quick', prune: false } },
+      }),
     });
     try {
       const scheduler = scheduled.app.get(BackupScheduler);
-      const [first, second] = await Promise.all([scheduler.trigger('hourly'), scheduler.trigger('hourly')]);
+      const [first, second] = await Promise.all([
+        scheduler.trigger('hourly'),
+        scheduler.trigger('hourly'),
+      ]);
       expect([first, second].sort()).toEqual([false, true]);
-      expect(await register.metrics()).toMatch(/cryoprotect_backup_skipped_total\{schedule="hourly"\} 1/);
+      expect(await register.metrics()).toMatch(
+        /cryoprotect_backup_skipped_total\{schedule="hourly"\} 1/,
+      );
       const newest = (await scheduled.app.get(BackupService).list())[0];
       expect(newest).toMatchObject({ schedule: 'hourly', verification: { mode: 'quick' } });
     } finally {
@@ -367,37 +464,62 @@ describe(BackupService.name, () => {
   it('should serve the admin API to admins only and report freshness in readiness', async () => {
     const admin = await app.signIn('admin');
     const researcher = await app.signIn('researcher');
-    expect((await app.request('/api/v1/backups', { headers: researcher.headers })).status).toBe(403);
+    const forbidden = await app.request('/api/v1/backups', { headers: researcher.headers });
+    expect({ status: forbidden.status, body: await forbidden.text() }).toMatchObject({
+      status: 403,
+    });
     const list = await app.request('/api/v1/backups', { headers: admin.headers });
     expect(list.status).toBe(200);
-    const run = await app.request('/api/v1/backups', { method: 'POST', headers: admin.headers, json: {} });
+    const run = await app.request('/api/v1/backups', {
+      method: 'POST',
+      headers: admin.headers,
+      json: {},
+    });
     const body = (await run.json()) as { ok: boolean; results: { manifest: { id: string } }[] };
     expect(body.ok).toBe(true);
     const id = body.results[0].manifest.id;
-    expect((await app.request(`/api/v1/backups/${id}`, { headers: admin.headers })).status).toBe(200);
-    const verify = await app.request(`/api/v1/backups/${id}/verify`, { method: 'POST', headers: admin.headers, json: { full: false } });
+    expect((await app.request(`/api/v1/backups/${id}`, { headers: admin.headers })).status).toBe(
+      200,
+    );
+    const verify = await app.request(`/api/v1/backups/${id}/verify`, {
+      method: 'POST',
+      headers: admin.headers,
+      json: { full: false },
+    });
     expect(await verify.json()).toMatchObject({ id, mode: 'quick' });
-    const missing = await app.request('/api/v1/backups/20200101T000000Z-00000000', { headers: admin.headers });
+    const missing = await app.request('/api/v1/backups/20200101T000000Z-00000000', {
+      headers: admin.headers,
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'BACKUP_NOT_FOUND' });
-    const ready = (await (await app.request('/health/ready')).json()) as { details?: Record<string, unknown>; info?: Record<string, unknown> };
+    const ready = (await (await app.request('/health/ready')).json()) as {
+      details?: Record<string, unknown>;
+      info?: Record<string, unknown>;
+    };
     expect(JSON.stringify(ready)).toContain('"backup"');
   });
 });
 
 describe('backup configuration', () => {
-  const load = (backup: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { backup } });
+  const load = (backup: Record<string, unknown>) => () =>
+    loadConfig({ env: {}, overrides: { backup } });
 
   it('should fail startup naming the schedule when a cron expression is malformed', () => {
     expect(load({ schedules: { nightly: { cron: '61 25 * * *' } } })).toThrow(ConfigError);
-    expect(load({ schedules: { nightly: { cron: '61 25 * * *' } } })).toThrow(/backup\.schedules\.nightly\.cron/);
+    expect(load({ schedules: { nightly: { cron: '61 25 * * *' } } })).toThrow(
+      /backup\.schedules\.nightly\.cron/,
+    );
   });
 
   it('should fail startup naming the target when its driver is unknown', () => {
-    expect(load({ targets: { offsite: { driver: 'ftp', host: 'x' } } })).toThrow(/backup\.targets\.offsite\.driver/);
+    expect(load({ targets: { offsite: { driver: 'ftp', host: 'x' } } })).toThrow(
+      /backup\.targets\.offsite\.driver/,
+    );
   });
 
   it('should fail startup when a schedule names a target that does not exist', () => {
-    expect(load({ schedules: { nightly: { cron: '0 3 * * *', targets: ['nowhere'] } } })).toThrow(/unknown target "nowhere"/);
+    expect(load({ schedules: { nightly: { cron: '0 3 * * *', targets: ['nowhere'] } } })).toThrow(
+      /unknown target "nowhere"/,
+    );
   });
 });

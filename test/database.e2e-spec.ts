@@ -189,35 +189,63 @@ function diffShapes(table: string, expected: TableShape, actual: TableShape): st
   return lines;
 }
 
+/** Every difference between the Drizzle schema and the migrated database, one readable line each. */
+async function schemaDifferences(database: Database, tables: PgTable[]): Promise<string[]> {
+  return database.session(async (session) => {
+    const lines: string[] = [];
+    const declared = new Set(tables.map((table) => getTableConfig(table).name));
+    const present = await session.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+    );
+    for (const { name } of present) {
+      if (!declared.has(name))
+        lines.push(`${name}: created by a migration but not exported from src/database/schema`);
+    }
+    for (const table of tables) {
+      const name = getTableConfig(table).name;
+      if (!present.some((row) => row.name === name)) {
+        lines.push(`${name}: exported from src/database/schema but no migration creates it`);
+        continue;
+      }
+      lines.push(...diffShapes(name, drizzleShape(table), await databaseShape(session, name)));
+    }
+    return lines;
+  });
+}
+
 describeEachDatabase('database', (ctx, kind) => {
   it('should have exactly the tables, columns, indexes and constraints the Drizzle schema declares', async () => {
     const tables = drizzleTables();
     expect(tables.length).toBeGreaterThan(0);
-    const differences = await ctx().database.session(async (session) => {
-      const lines: string[] = [];
-      const declared = new Set(tables.map((table) => getTableConfig(table).name));
-      const present = await session.query<{ name: string }>(
-        `SELECT table_name AS name FROM information_schema.tables
-          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
-      );
-      for (const { name } of present) {
-        if (!declared.has(name))
-          lines.push(`${name}: created by a migration but not exported from src/database/schema`);
-      }
-      for (const table of tables) {
-        const name = getTableConfig(table).name;
-        if (!present.some((row) => row.name === name)) {
-          lines.push(`${name}: exported from src/database/schema but no migration creates it`);
-          continue;
-        }
-        lines.push(...diffShapes(name, drizzleShape(table), await databaseShape(session, name)));
-      }
-      return lines;
-    });
+
+    const differences = await schemaDifferences(ctx().database, tables);
+
     if (differences.length > 0) {
       throw new Error(
         `The Drizzle schema and the migrations disagree:\n  ${differences.join('\n  ')}`,
       );
+    }
+  });
+
+  it('should report a table, a column and a constraint the Drizzle schema does not declare', async () => {
+    const ddl = (text: string) => ctx().database.session((session) => session.exec(text));
+    await ddl(`CREATE TABLE zz_undeclared (id int)`);
+    await ddl(`ALTER TABLE users ADD COLUMN zz_extra text`);
+    await ddl(`ALTER TABLE users ADD CONSTRAINT zz_check CHECK (zz_extra <> '')`);
+    try {
+      const differences = await schemaDifferences(ctx().database, drizzleTables());
+
+      expect(differences).toEqual(
+        expect.arrayContaining([
+          'zz_undeclared: created by a migration but not exported from src/database/schema',
+          'users.zz_extra: drizzle=(missing) | database=text null',
+          expect.stringMatching(/^users checks: drizzle=\[.*\] \| database=\[.*zz_check.*\]$/),
+        ]),
+      );
+      expect(differences).toHaveLength(3);
+    } finally {
+      await ddl(`DROP TABLE zz_undeclared; ALTER TABLE users DROP COLUMN zz_extra`);
     }
   });
 

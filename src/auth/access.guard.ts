@@ -27,7 +27,12 @@ export class AccessGuard extends AuthGuard(AUTH_STRATEGIES) {
     return super.canActivate(context) as Promise<boolean>;
   }
 
-  override handleRequest<TUser = AuthUser>(error: unknown, user: TUser | false, _info: unknown, context: ExecutionContext): TUser {
+  override handleRequest<TUser = AuthUser>(
+    error: unknown,
+    user: TUser | false,
+    _info: unknown,
+    context: ExecutionContext,
+  ): TUser {
     if (error) throw error;
     if (!user) {
       throw new AppError('AUTH_REQUIRED', 401, 'Authentication required', {

@@ -28,7 +28,8 @@ export interface ApiKeyView {
   createdAt: string;
 }
 
-const KEY_FORMAT = /^cpk_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const KEY_FORMAT =
+  /^cpk_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 // last_used_at is a hint, not a log: written at most once a minute per key and replica.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -52,11 +53,22 @@ export class ApiKeyService {
     const secret = randomSecret();
     const row = await this.database.transaction(async (tx) => {
       const created = await this.keys.insert(
-        { createdBy: caller.id, name: input.name, role, secretHash: hashSecret(secret), expiresAt: input.expiresAt ?? null },
+        {
+          createdBy: caller.id,
+          name: input.name,
+          role,
+          secretHash: hashSecret(secret),
+          expiresAt: input.expiresAt ?? null,
+        },
         tx,
       );
       await this.audit.record(
-        { action: 'api_key.create', entityType: 'ApiKey', entityId: created.id, after: toView(created) },
+        {
+          action: 'api_key.create',
+          entityType: 'ApiKey',
+          entityId: created.id,
+          after: toView(created),
+        },
         tx,
       );
       return created;
@@ -67,7 +79,12 @@ export class ApiKeyService {
   /** The caller's own keys; with `all`, every key the caller's role may read (admins: everyone's). */
   async listKeys(caller: AuthUser, all: boolean): Promise<ApiKeyView[]> {
     if (!all) return (await this.keys.listActiveOfOwner(caller.id)).map(toView);
-    const visible = ownershipFilter(this.abilities.createForUser(caller), 'read', 'ApiKey', this.keys.ownerColumn);
+    const visible = ownershipFilter(
+      this.abilities.createForUser(caller),
+      'read',
+      'ApiKey',
+      this.keys.ownerColumn,
+    );
     return (await this.keys.listActive(visible)).map(toView);
   }
 
@@ -75,7 +92,8 @@ export class ApiKeyService {
   async deleteKey(caller: AuthUser, id: string): Promise<void> {
     const ability = this.abilities.createForUser(caller);
     const existing = await this.keys.findActiveById(id);
-    if (!existing || !ability.can('delete', asSubject('ApiKey', existing))) throw ApiKeyErrors.notFound(id);
+    if (!existing || !ability.can('delete', asSubject('ApiKey', existing)))
+      throw ApiKeyErrors.notFound(id);
     await this.database.transaction(async (tx) => {
       const revoked = await this.keys.revoke(id, new Date(), tx);
       if (!revoked) throw ApiKeyErrors.notFound(id);
@@ -94,12 +112,17 @@ export class ApiKeyService {
     const [, id, secret] = match;
     const key = await this.callers.apiKey(id, () => this.keys.findActiveById(id));
     if (!key || !secretMatches(secret, key.secretHash)) throw ApiKeyErrors.invalid();
-    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) throw ApiKeyErrors.invalid();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now()))
+      throw ApiKeyErrors.invalid();
     const owner = await this.callers.user(key.createdBy, () => this.users.findById(key.createdBy));
     if (!owner) throw ApiKeyErrors.invalid();
     if (owner.status !== 'active') throw LoginErrors.disabled();
     this.noteUse(key);
-    return { ...toAuthUser(owner, 'api-key'), role: lowerRole(key.role, owner.role), apiKeyId: key.id };
+    return {
+      ...toAuthUser(owner, 'api-key'),
+      role: lowerRole(key.role, owner.role),
+      apiKeyId: key.id,
+    };
   }
 
   private noteUse(key: ApiKeyRow): void {
@@ -107,7 +130,9 @@ export class ApiKeyService {
     if (now - (this.lastUsedWrites.get(key.id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWrites.set(key.id, now);
     // Off the request path: a failed hint write must not fail the request.
-    void this.keys.touchLastUsed(key.id, new Date(now)).catch(() => this.lastUsedWrites.delete(key.id));
+    void this.keys
+      .touchLastUsed(key.id, new Date(now))
+      .catch(() => this.lastUsedWrites.delete(key.id));
   }
 }
 

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { API_PREFIX } from '../common/api';
 import { Authenticated, CurrentUser, Public } from './access.decorators';
 import { CallerDto, LoginDto, LogoutDto, RefreshDto, TokenPairDto } from './auth.dto';
@@ -18,7 +24,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token.' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed logins (AUTH_LOCKED, with Retry-After).' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed logins (AUTH_LOCKED, with Retry-After).',
+  })
   login(@Body() body: LoginDto) {
     return this.auth.login(body.email, body.password);
   }
@@ -26,7 +34,9 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token stops working.' })
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new pair; the old refresh token stops working.',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   refreshTokens(@Body() body: RefreshDto) {
     return this.auth.refresh(body.refreshToken);

@@ -11,15 +11,23 @@ export class LoginDto extends zodDto(
   z.strictObject({ email: emailSchema, password: z.string().min(1).max(1024) }),
 ) {}
 
-export class RefreshDto extends zodDto('Refresh', z.strictObject({ refreshToken: refreshTokenSchema })) {}
+export class RefreshDto extends zodDto(
+  'Refresh',
+  z.strictObject({ refreshToken: refreshTokenSchema }),
+) {}
 
-export class LogoutDto extends zodDto('Logout', z.strictObject({ refreshToken: refreshTokenSchema })) {}
+export class LogoutDto extends zodDto(
+  'Logout',
+  z.strictObject({ refreshToken: refreshTokenSchema }),
+) {}
 
 export class TokenPairDto extends zodDto(
   'TokenPair',
   z.object({
     accessToken: z.string(),
-    refreshToken: z.string().describe('Single use: each refresh returns a new one; reusing an old one ends the session.'),
+    refreshToken: z
+      .string()
+      .describe('Single use: each refresh returns a new one; reusing an old one ends the session.'),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().describe('Seconds until the access token expires.'),
   }),
@@ -43,7 +51,9 @@ export class CallerDto extends zodDto(
     id: z.string().uuid(),
     email: z.string(),
     displayName: z.string(),
-    role: z.enum(userRoles).describe('Effective role: for an API key, the lower of the key role and the owner role.'),
+    role: z
+      .enum(userRoles)
+      .describe('Effective role: for an API key, the lower of the key role and the owner role.'),
     via: z.enum(['password', 'api-key', 'supabase']),
     apiKeyId: z.string().uuid().optional(),
   }),
@@ -78,7 +88,10 @@ export class CreateApiKeyDto extends zodDto(
   'CreateApiKey',
   z.strictObject({
     name: z.string().trim().min(1).max(100),
-    role: z.enum(userRoles).optional().describe("Defaults to the creator's role; may not be higher."),
+    role: z
+      .enum(userRoles)
+      .optional()
+      .describe("Defaults to the creator's role; may not be higher."),
     expiresAt: z.iso
       .datetime({ offset: true })
       .transform((value) => new Date(value))
@@ -105,15 +118,24 @@ const apiKeyViewSchema = z.object({
   role: z.enum(userRoles),
   ownerId: z.string().uuid(),
   expiresAt: z.string().datetime().nullable(),
-  lastUsedAt: z.string().datetime().nullable().describe('Approximate (updated at most once a minute).'),
+  lastUsedAt: z
+    .string()
+    .datetime()
+    .nullable()
+    .describe('Approximate (updated at most once a minute).'),
   createdAt: z.string().datetime(),
 });
 
 export class ApiKeyDto extends zodDto('ApiKey', apiKeyViewSchema) {}
 
-export class ApiKeyListDto extends zodDto('ApiKeyList', z.object({ items: z.array(apiKeyViewSchema) })) {}
+export class ApiKeyListDto extends zodDto(
+  'ApiKeyList',
+  z.object({ items: z.array(apiKeyViewSchema) }),
+) {}
 
 export class CreatedApiKeyDto extends zodDto(
   'CreatedApiKey',
-  apiKeyViewSchema.extend({ key: z.string().describe('The secret, shown only now. Send it as X-API-Key.') }),
+  apiKeyViewSchema.extend({
+    key: z.string().describe('The secret, shown only now. Send it as X-API-Key.'),
+  }),
 ) {}

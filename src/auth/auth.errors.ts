@@ -7,7 +7,8 @@ export const RefreshErrors = {
     }),
   reused: () =>
     new AppError('AUTH_REFRESH_REUSED', 401, 'Refresh token reused', {
-      detail: 'This refresh token was already used. Every token of its session has been revoked; log in again.',
+      detail:
+        'This refresh token was already used. Every token of its session has been revoked; log in again.',
     }),
 };
 
@@ -29,5 +30,7 @@ export const ApiKeyErrors = {
       detail: `A key may not have more rights than its creator: ${requested} is above ${ceiling}.`,
     }),
   notFound: (id: string) =>
-    new AppError('API_KEY_NOT_FOUND', 404, 'API key not found', { detail: `API key ${id} does not exist.` }),
+    new AppError('API_KEY_NOT_FOUND', 404, 'API key not found', {
+      detail: `API key ${id} does not exist.`,
+    }),
 };

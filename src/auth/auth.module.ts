@@ -38,6 +38,13 @@ import { UserService } from './user.service';
     UserRepository,
     UserService,
   ],
-  exports: [AuthService, UserService, ApiKeyService, TokenService, PasswordHasher, RouteAccessCheck],
+  exports: [
+    AuthService,
+    UserService,
+    ApiKeyService,
+    TokenService,
+    PasswordHasher,
+    RouteAccessCheck,
+  ],
 })
 export class AuthModule {}

@@ -30,12 +30,18 @@ export const LoginErrors = {
     new AppError('AUTH_INVALID_CREDENTIALS', 401, 'Invalid credentials', {
       detail: 'The email or password is not correct.',
     }),
-  disabled: () => new AppError('AUTH_USER_DISABLED', 401, 'Account disabled', { detail: 'This account is disabled.' }),
+  disabled: () =>
+    new AppError('AUTH_USER_DISABLED', 401, 'Account disabled', {
+      detail: 'This account is disabled.',
+    }),
 };
 
 const REFRESH_PREFIX = 'cpr_';
 
-type RefreshOutcome = { kind: 'rotated'; pair: TokenPair } | { kind: 'reused'; user: UserRow | undefined } | { kind: 'invalid' };
+type RefreshOutcome =
+  | { kind: 'rotated'; pair: TokenPair }
+  | { kind: 'reused'; user: UserRow | undefined }
+  | { kind: 'invalid' };
 
 @Injectable()
 export class AuthService {
@@ -65,13 +71,19 @@ export class AuthService {
       await this.hasher.verify(await this.hasher.decoy, password);
       return this.failLogin(email, keys, user, 'invalid_credentials');
     }
-    if (!(await this.hasher.verify(user.passwordHash, password))) return this.failLogin(email, keys, user, 'invalid_credentials');
+    if (!(await this.hasher.verify(user.passwordHash, password)))
+      return this.failLogin(email, keys, user, 'invalid_credentials');
     if (user.status !== 'active') return this.failLogin(email, keys, user, 'disabled');
     await this.throttles.clear(keys[0]);
     return this.database.transaction(async (tx) => {
       const pair = await this.issuePair(user, randomUUID(), tx);
       await this.audit.record(
-        { action: 'auth.login', entityType: 'User', entityId: user.id, actor: { id: user.id, email: user.email } },
+        {
+          action: 'auth.login',
+          entityType: 'User',
+          entityId: user.id,
+          actor: { id: user.id, email: user.email },
+        },
         tx,
       );
       return pair;
@@ -83,7 +95,8 @@ export class AuthService {
     const tokenHash = hashSecret(refreshToken);
     const outcome = await this.database.transaction(async (tx): Promise<RefreshOutcome> => {
       const row = await this.refreshTokens.findByHashForUpdate(tokenHash, tx);
-      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' };
+      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now())
+        return { kind: 'invalid' };
       const now = new Date();
       const user = await this.users.findById(row.userId, tx);
       if (row.rotatedAt) {
@@ -115,7 +128,10 @@ export class AuthService {
       const row = await this.refreshTokens.findByHashForUpdate(hashSecret(refreshToken), tx);
       if (!row || row.userId !== caller.id) return;
       await this.refreshTokens.revokeFamily(row.familyId, new Date(), tx);
-      await this.audit.record({ action: 'auth.logout', entityType: 'User', entityId: caller.id }, tx);
+      await this.audit.record(
+        { action: 'auth.logout', entityType: 'User', entityId: caller.id },
+        tx,
+      );
     });
   }
 
@@ -152,14 +168,16 @@ export class AuthService {
   }
 
   private async refuseWhileLocked(email: string, keys: string[]): Promise<void> {
-    const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } = this.config.auth.loginRateLimit;
+    const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } =
+      this.config.auth.loginRateLimit;
     const rows = await this.throttles.findByKeys(keys);
     const now = Date.now();
     let retryAfterMs = 0;
     for (const row of rows) {
       const limit = row.key === keys[0] ? maxFailuresPerAccount : maxFailuresPerAddress;
       const windowEnd = row.windowStartedAt.getTime() + windowSeconds * 1000;
-      if (row.failures >= limit && windowEnd > now) retryAfterMs = Math.max(retryAfterMs, windowEnd - now);
+      if (row.failures >= limit && windowEnd > now)
+        retryAfterMs = Math.max(retryAfterMs, windowEnd - now);
     }
     if (retryAfterMs === 0) return;
     const retryAfterSeconds = Math.ceil(retryAfterMs / 1000);
@@ -173,7 +191,12 @@ export class AuthService {
     throw LockErrors.locked(retryAfterSeconds);
   }
 
-  private async failLogin(email: string, keys: string[], user: UserRow | undefined, reason: string): Promise<never> {
+  private async failLogin(
+    email: string,
+    keys: string[],
+    user: UserRow | undefined,
+    reason: string,
+  ): Promise<never> {
     await this.throttles.recordFailures(keys, this.config.auth.loginRateLimit.windowSeconds);
     await this.audit.record({
       action: 'auth.login_failed',

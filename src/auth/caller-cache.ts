@@ -23,7 +23,8 @@ class TtlMap<V> {
   set(key: string, value: V): void {
     if (this.ttlMs === 0) return;
     // Map keeps insertion order, so the first key is the oldest entry.
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size >= MAX_ENTRIES)
+      this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { value, expiresAt: Date.now() + this.ttlMs });
   }
 
@@ -56,7 +57,10 @@ export class CallerCache {
     return row;
   }
 
-  async apiKey(id: string, load: () => Promise<ApiKeyRow | undefined>): Promise<ApiKeyRow | undefined> {
+  async apiKey(
+    id: string,
+    load: () => Promise<ApiKeyRow | undefined>,
+  ): Promise<ApiKeyRow | undefined> {
     const cached = this.keys.get(id);
     if (cached) return cached;
     const row = await load();

@@ -9,7 +9,8 @@ export class RetryAfterFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const retryAfter = exception instanceof AppError ? exception.extensions?.retryAfterSeconds : undefined;
+    const retryAfter =
+      exception instanceof AppError ? exception.extensions?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     sendProblem(reply, http.getRequest<FastifyRequest>(), exception);
   }

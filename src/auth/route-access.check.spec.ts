@@ -55,11 +55,12 @@ describe(RouteAccessCheck.name, () => {
     const app = await boot(DeclaredController, ClassLevelController);
     await app.init();
     const sut = app.get(RouteAccessCheck);
-    expect(sut.routes().map((route) => `${route.method} ${route.path} ${route.access}`).sort()).toEqual([
-      'GET /mine/:id authenticated',
-      'GET /things public',
-      'POST /things policy',
-    ]);
+    expect(
+      sut
+        .routes()
+        .map((route) => `${route.method} ${route.path} ${route.access}`)
+        .sort(),
+    ).toEqual(['GET /mine/:id authenticated', 'GET /things public', 'POST /things policy']);
     await app.close();
   });
 

@@ -27,7 +27,9 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const undeclared = this.routes().filter((route) => route.access === undefined);
     if (undeclared.length === 0) return;
-    const names = undeclared.map((route) => `${route.method} ${route.path} (${route.controller}.${route.handler})`);
+    const names = undeclared.map(
+      (route) => `${route.method} ${route.path} (${route.controller}.${route.handler})`,
+    );
     throw new Error(
       `Routes without an access declaration (@Public, @Authenticated or @CheckPolicies): ${names.join(', ')}`,
     );
@@ -39,17 +41,29 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
       if (!controller || !wrapper.instance) continue;
-      const prefixes = asList(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined);
+      const prefixes = asList(
+        Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined,
+      );
       const prototype = Object.getPrototypeOf(wrapper.instance) as Record<string, unknown>;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name] as (...args: unknown[]) => unknown;
         const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
         if (paths === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_KEY, [handler, controller]);
+        const method =
+          RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_KEY, [
+          handler,
+          controller,
+        ]);
         for (const prefix of prefixes) {
           for (const path of asList(paths)) {
-            out.push({ method, path: joinPath(prefix, path), controller: controller.name, handler: name, access: access?.kind });
+            out.push({
+              method,
+              path: joinPath(prefix, path),
+              controller: controller.name,
+              handler: name,
+              access: access?.kind,
+            });
           }
         }
       }

@@ -15,7 +15,10 @@ export interface AccessTokenClaims {
 export const TokenErrors = {
   invalid: (detail = 'The access token is not valid.') =>
     new AppError('AUTH_TOKEN_INVALID', 401, 'Invalid token', { detail }),
-  expired: () => new AppError('AUTH_TOKEN_EXPIRED', 401, 'Token expired', { detail: 'The access token has expired.' }),
+  expired: () =>
+    new AppError('AUTH_TOKEN_EXPIRED', 401, 'Token expired', {
+      detail: 'The access token has expired.',
+    }),
 };
 
 const VERIFIED_CACHE_ENTRIES = 10_000;
@@ -67,12 +70,15 @@ export class TokenService {
     }
     const claims = await this.verifyWithJose(token);
     // Map keeps insertion order: evict the oldest entry when full.
-    if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
+    if (this.verified.size >= VERIFIED_CACHE_ENTRIES)
+      this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, claims);
     return { sub: claims.sub, role: claims.role };
   }
 
-  private async verifyWithJose(token: string): Promise<AccessTokenClaims & { expiresAtMs: number }> {
+  private async verifyWithJose(
+    token: string,
+  ): Promise<AccessTokenClaims & { expiresAtMs: number }> {
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -81,7 +87,11 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (protectedHeader.kid !== this.keyId) throw TokenErrors.invalid('Unknown signing key.');
-      return { sub: String(payload.sub), role: payload.role as UserRole, expiresAtMs: Number(payload.exp) * 1000 };
+      return {
+        sub: String(payload.sub),
+        role: payload.role as UserRole,
+        expiresAtMs: Number(payload.exp) * 1000,
+      };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw TokenErrors.expired();
@@ -96,7 +106,9 @@ export class TokenService {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const secret = randomBytes(48).toString('base64url');
     writeFileSync(file, secret, { mode: 0o600 });
-    this.logger.warn(`AUTH_JWT_SECRET is not set: generated one in ${file}. Set it explicitly when running more than one replica.`);
+    this.logger.warn(
+      `AUTH_JWT_SECRET is not set: generated one in ${file}. Set it explicitly when running more than one replica.`,
+    );
     return secret;
   }
 }

@@ -30,9 +30,16 @@ export class UserController {
 
   @Patch(':id')
   @CheckPolicies('update', 'User')
-  @ApiOperation({ summary: "Change a user's role, status or display name (admins; never your own role or status)." })
+  @ApiOperation({
+    summary:
+      "Change a user's role, status or display name (admins; never your own role or status).",
+  })
   @ApiOkResponse({ type: UserDto })
-  updateUser(@CurrentUser() caller: AuthUser, @Param() params: UserIdParamsDto, @Body() body: UpdateUserDto) {
+  updateUser(
+    @CurrentUser() caller: AuthUser,
+    @Param() params: UserIdParamsDto,
+    @Body() body: UpdateUserDto,
+  ) {
     return this.users.updateUser(caller, params.id, body);
   }
 }

@@ -5,14 +5,20 @@ import { users } from '../database/schema/users';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
-export type UserChanges = Partial<Pick<UserRow, 'role' | 'status' | 'displayName' | 'externalSubject'>>;
+export type UserChanges = Partial<
+  Pick<UserRow, 'role' | 'status' | 'displayName' | 'externalSubject'>
+>;
 
 @Injectable()
 export class UserRepository {
   constructor(private readonly database: Database) {}
 
   async findById(id: string, tx?: Db): Promise<UserRow | undefined> {
-    const [row] = await (tx ?? this.database.db).select().from(users).where(eq(users.id, id)).limit(1);
+    const [row] = await (tx ?? this.database.db)
+      .select()
+      .from(users)
+      .where(eq(users.id, id))
+      .limit(1);
     return row;
   }
 
@@ -26,7 +32,11 @@ export class UserRepository {
   }
 
   async findByExternalSubject(subject: string): Promise<UserRow | undefined> {
-    const [row] = await this.database.db.select().from(users).where(eq(users.externalSubject, subject)).limit(1);
+    const [row] = await this.database.db
+      .select()
+      .from(users)
+      .where(eq(users.externalSubject, subject))
+      .limit(1);
     return row;
   }
 

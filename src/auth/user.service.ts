@@ -68,7 +68,12 @@ export class UserService implements OnApplicationBootstrap {
     const { adminEmail, adminPassword } = this.config.auth;
     if (!adminEmail || !adminPassword) return;
     if ((await this.users.count()) > 0) return;
-    await this.createUser({ email: adminEmail, password: adminPassword, role: 'admin', displayName: 'Administrator' });
+    await this.createUser({
+      email: adminEmail,
+      password: adminPassword,
+      role: 'admin',
+      displayName: 'Administrator',
+    });
     this.logger.log(`created the first admin, ${adminEmail}`);
   }
 
@@ -79,11 +84,21 @@ export class UserService implements OnApplicationBootstrap {
     const row = await this.database
       .transaction(async (tx) => {
         const created = await this.users.insert(
-          { email, displayName: input.displayName ?? email.split('@')[0], role: input.role, passwordHash },
+          {
+            email,
+            displayName: input.displayName ?? email.split('@')[0],
+            role: input.role,
+            passwordHash,
+          },
           tx,
         );
         await this.audit.record(
-          { action: 'user.create', entityType: 'User', entityId: created.id, after: auditView(created) },
+          {
+            action: 'user.create',
+            entityType: 'User',
+            entityId: created.id,
+            after: auditView(created),
+          },
           tx,
         );
         return created;
@@ -104,22 +119,35 @@ export class UserService implements OnApplicationBootstrap {
    * self-promotion, and an admin cannot lock themselves out). Disabling ends every session at once.
    */
   async updateUser(caller: AuthUser, id: string, update: UserUpdate): Promise<UserView> {
-    if (id === caller.id && (update.role !== undefined || update.status !== undefined)) throw UserErrors.selfChange();
+    if (id === caller.id && (update.role !== undefined || update.status !== undefined))
+      throw UserErrors.selfChange();
     const row = await this.database.transaction(async (tx) => {
       const before = await this.users.findById(id, tx);
       if (!before) throw CommonErrors.notFound('User', id);
       const changes: UserChanges = {};
       if (update.role !== undefined && update.role !== before.role) changes.role = update.role;
-      if (update.status !== undefined && update.status !== before.status) changes.status = update.status;
+      if (update.status !== undefined && update.status !== before.status)
+        changes.status = update.status;
       if (update.displayName !== undefined && update.displayName !== before.displayName) {
         changes.displayName = update.displayName;
       }
       if (Object.keys(changes).length === 0) return before;
       const after = (await this.users.update(id, changes, tx)) ?? before;
-      if (changes.status === 'disabled') await this.refreshTokens.revokeAllOfUser(id, new Date(), tx);
-      const action = changes.role ? 'user.role_change' : changes.status ? 'user.status_change' : 'user.update';
+      if (changes.status === 'disabled')
+        await this.refreshTokens.revokeAllOfUser(id, new Date(), tx);
+      const action = changes.role
+        ? 'user.role_change'
+        : changes.status
+          ? 'user.status_change'
+          : 'user.update';
       await this.audit.record(
-        { action, entityType: 'User', entityId: id, before: auditView(before), after: auditView(after) },
+        {
+          action,
+          entityType: 'User',
+          entityId: id,
+          before: auditView(before),
+          after: auditView(after),
+        },
         tx,
       );
       return after;
@@ -140,9 +168,12 @@ export class UserService implements OnApplicationBootstrap {
     const row = await this.database
       .transaction(async (tx) => {
         const existing = await this.users.findByEmail(identity.email, tx);
-        if (existing?.externalSubject && existing.externalSubject !== identity.subject) throw UserErrors.subjectConflict();
+        if (existing?.externalSubject && existing.externalSubject !== identity.subject)
+          throw UserErrors.subjectConflict();
         if (existing) {
-          const linked = (await this.users.update(existing.id, { externalSubject: identity.subject }, tx)) ?? existing;
+          const linked =
+            (await this.users.update(existing.id, { externalSubject: identity.subject }, tx)) ??
+            existing;
           await this.audit.record(
             {
               action: 'user.link_supabase',
@@ -178,7 +209,10 @@ export class UserService implements OnApplicationBootstrap {
       })
       .catch(async (error: { code?: string }) => {
         // Two first requests of a new Supabase user raced; the other one provisioned it.
-        const raced = error.code === '23505' ? await this.users.findByExternalSubject(identity.subject) : undefined;
+        const raced =
+          error.code === '23505'
+            ? await this.users.findByExternalSubject(identity.subject)
+            : undefined;
         if (raced) return raced;
         throw error;
       });

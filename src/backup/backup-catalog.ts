@@ -31,11 +31,21 @@ export class BackupCatalog {
   }
 
   async writeManifest(target: BackupTarget, manifest: BackupManifest): Promise<void> {
-    await target.driver.put(`${target.prefix}${manifest.id}/${MANIFEST_FILE}`, Readable.from([JSON.stringify(manifest, null, 2)]));
+    await target.driver.put(
+      `${target.prefix}${manifest.id}/${MANIFEST_FILE}`,
+      Readable.from([JSON.stringify(manifest, null, 2)]),
+    );
   }
 
-  async markVerified(target: BackupTarget, id: string, verification: BackupVerification): Promise<void> {
-    await target.driver.put(`${target.prefix}${id}/${VERIFIED_FILE}`, Readable.from([JSON.stringify(verification)]));
+  async markVerified(
+    target: BackupTarget,
+    id: string,
+    verification: BackupVerification,
+  ): Promise<void> {
+    await target.driver.put(
+      `${target.prefix}${id}/${VERIFIED_FILE}`,
+      Readable.from([JSON.stringify(verification)]),
+    );
   }
 
   /** Complete backups (with a manifest), newest first. */
@@ -68,8 +78,10 @@ export class BackupCatalog {
     try {
       raw = await readJson(await target.driver.get(`${target.prefix}${id}/${MANIFEST_FILE}`));
     } catch (error) {
-      if ((error as { code?: string }).code === 'BACKUP_NOT_FOUND') throw BackupErrors.notFound(id, target.name);
-      if (error instanceof SyntaxError) throw BackupErrors.malformed(`The manifest of ${id} is not JSON.`);
+      if ((error as { code?: string }).code === 'BACKUP_NOT_FOUND')
+        throw BackupErrors.notFound(id, target.name);
+      if (error instanceof SyntaxError)
+        throw BackupErrors.malformed(`The manifest of ${id} is not JSON.`);
       throw error;
     }
     const parsed = manifestSchema.safeParse(raw);
@@ -77,8 +89,13 @@ export class BackupCatalog {
     return parsed.data;
   }
 
-  private async readVerification(target: BackupTarget, id: string): Promise<BackupVerification | null> {
-    const raw = await readJson(await target.driver.get(`${target.prefix}${id}/${VERIFIED_FILE}`)).catch(() => null);
+  private async readVerification(
+    target: BackupTarget,
+    id: string,
+  ): Promise<BackupVerification | null> {
+    const raw = await readJson(
+      await target.driver.get(`${target.prefix}${id}/${VERIFIED_FILE}`),
+    ).catch(() => null);
     const parsed = verificationSchema.safeParse(raw);
     return parsed.success ? parsed.data : null;
   }

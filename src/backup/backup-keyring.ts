@@ -13,9 +13,15 @@ export class BackupKeyring {
   constructor(config: AppConfig) {
     const backup = config.backup;
     for (const [id, entry] of Object.entries(backup.keys)) {
-      this.keys.set(id, 'key' in entry ? { key: Buffer.from(entry.key, 'base64') } : { passphrase: entry.passphrase });
+      this.keys.set(
+        id,
+        'key' in entry
+          ? { key: Buffer.from(entry.key, 'base64') }
+          : { passphrase: entry.passphrase },
+      );
     }
-    if (backup.encryptionKey) this.keys.set(backup.keyId, { key: Buffer.from(backup.encryptionKey, 'base64') });
+    if (backup.encryptionKey)
+      this.keys.set(backup.keyId, { key: Buffer.from(backup.encryptionKey, 'base64') });
     else if (backup.passphrase) this.keys.set(backup.keyId, { passphrase: backup.passphrase });
     this.activeKeyId = backup.activeKeyId ?? backup.keyId;
     this.encryption = backup.encryption;

@@ -29,39 +29,54 @@ export class BackupReader {
   /** Proves the configured key is this backup's key (BACKUP_KEY_UNAVAILABLE / BACKUP_WRONG_KEY). */
   async keyFor(manifest: BackupManifest): Promise<Buffer | null> {
     if (!manifest.encryption) return null;
-    return keyForBackup(this.keyring.get(manifest.encryption.keyId), manifest.encryption, manifest.id);
+    return keyForBackup(
+      this.keyring.get(manifest.encryption.keyId),
+      manifest.encryption,
+      manifest.id,
+    );
   }
 
   /**
    * decode true: decrypts (every GCM tag) and decompresses. decode false: only checks the frame
    * structure, size and checksum (quick verification; no key needed).
    */
-  async open(target: BackupTarget, manifest: BackupManifest, decode: boolean): Promise<OpenedBackup> {
+  async open(
+    target: BackupTarget,
+    manifest: BackupManifest,
+    decode: boolean,
+  ): Promise<OpenedBackup> {
     const key = decode ? await this.keyFor(manifest) : null;
     const source = await target.driver.get(this.catalog.dataKey(target, manifest.id));
     const hash = new HashStream();
     const stages: Transform[] = [hash];
     if (manifest.encryption) stages.push(new DecryptStream(key, manifest.id));
     if (decode) stages.push(decompressor(manifest.compression.algorithm));
-    const stream = (pipeline as (...streams: (Readable | Transform | ((error: Error | null) => void))[]) => Readable)(
-      source,
-      ...stages,
-      () => undefined,
-    );
+    const stream = (
+      pipeline as (
+        ...streams: (Readable | Transform | ((error: Error | null) => void))[]
+      ) => Readable
+    )(source, ...stages, () => undefined);
     const translated = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
     });
     stream.on('error', (error) => translated.destroy(translate(error)));
+    // The consumer may attach later (e.g. after opening a transaction); it still gets the error,
+    // because reading a destroyed stream rethrows it.
+    translated.on('error', () => undefined);
     stream.pipe(translated);
     return {
       stream: translated,
       bytesRead: () => hash.bytes,
       assertIntact: () => {
         if (hash.bytes < manifest.data.sizeBytes) {
-          throw BackupErrors.truncated(`${hash.bytes} of ${manifest.data.sizeBytes} bytes are stored.`);
+          throw BackupErrors.truncated(
+            `${hash.bytes} of ${manifest.data.sizeBytes} bytes are stored.`,
+          );
         }
-        if (hash.bytes !== manifest.data.sizeBytes) throw BackupErrors.sizeMismatch(manifest.data.sizeBytes, hash.bytes);
-        if (hash.digest !== manifest.data.sha256) throw BackupErrors.checksumMismatch(manifest.data.sha256, hash.digest ?? '');
+        if (hash.bytes !== manifest.data.sizeBytes)
+          throw BackupErrors.sizeMismatch(manifest.data.sizeBytes, hash.bytes);
+        if (hash.digest !== manifest.data.sha256)
+          throw BackupErrors.checksumMismatch(manifest.data.sha256, hash.digest ?? '');
       },
     };
   }
@@ -70,7 +85,10 @@ export class BackupReader {
 /** Decompression errors of damaged unencrypted data become our code; our own errors pass through. */
 function translate(error: Error): AppError {
   if (error instanceof AppError) return error;
-  if ((error as NodeJS.ErrnoException).code?.startsWith('Z_') || (error as NodeJS.ErrnoException).code?.startsWith('ERR_')) {
+  if (
+    (error as NodeJS.ErrnoException).code?.startsWith('Z_') ||
+    (error as NodeJS.ErrnoException).code?.startsWith('ERR_')
+  ) {
     return BackupErrors.malformed(`The backup data cannot be decoded: ${error.message}`);
   }
   return BackupErrors.malformed(error.message);

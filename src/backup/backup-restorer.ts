@@ -6,7 +6,13 @@ import { BackupErrors } from './backup.errors';
 import { BackupManifest } from './backup.manifest';
 import { BackupReader } from './backup-reader';
 import { BackupTarget } from './backup-targets';
-import { applyMigrations, dropAllTables, loadSnapshot, tablesWithRows, truncateAllTables } from './pipeline/snapshot';
+import {
+  applyMigrations,
+  dropAllTables,
+  loadSnapshot,
+  tablesWithRows,
+  truncateAllTables,
+} from './pipeline/snapshot';
 
 export interface RestoreProgress {
   bytesRead: number;
@@ -48,7 +54,11 @@ export class BackupRestorer {
     private readonly reader: BackupReader,
   ) {}
 
-  async restore(target: BackupTarget, manifest: BackupManifest, options: RestoreOptions = {}): Promise<RestoreReport> {
+  async restore(
+    target: BackupTarget,
+    manifest: BackupManifest,
+    options: RestoreOptions = {},
+  ): Promise<RestoreReport> {
     const started = Date.now();
     const { database, owned } = await this.open(options.targetDatabase);
     try {
@@ -62,7 +72,12 @@ export class BackupRestorer {
         sha256: manifest.data.sha256,
         durationSeconds: (Date.now() - started) / 1000,
       };
-      this.logger.log({ message: 'backup restored', event: 'backup.restore.success', backupId: manifest.id, database: database.description });
+      this.logger.log({
+        message: 'backup restored',
+        event: 'backup.restore.success',
+        backupId: manifest.id,
+        database: database.description,
+      });
       return report;
     } finally {
       if (owned) await database.close();
@@ -70,11 +85,17 @@ export class BackupRestorer {
   }
 
   /** Full verification: restores into a fresh in-memory embedded database and compares row counts. */
-  async restoreIntoScratch(target: BackupTarget, manifest: BackupManifest): Promise<{ name: string; rows: number }[]> {
+  async restoreIntoScratch(
+    target: BackupTarget,
+    manifest: BackupManifest,
+  ): Promise<{ name: string; rows: number }[]> {
     const embedded = { ...this.config, database: { ...this.config.database, url: undefined } };
     // A fresh embedded database costs seconds of initdb; later scratch databases start from an
     // image of the first one taken before anything was written to it.
-    const scratch = await Database.connect(embedded, { pgliteDataDir: 'memory://', pgliteSnapshot: this.scratchImage });
+    const scratch = await Database.connect(embedded, {
+      pgliteDataDir: 'memory://',
+      pgliteSnapshot: this.scratchImage,
+    });
     this.scratchImage ??= await scratch.pglite!.dumpDataDir('none');
     try {
       const tables = await this.restoreInto(scratch, target, manifest, {});
@@ -101,28 +122,41 @@ export class BackupRestorer {
     if (busy.length > 0 && !options.force) throw BackupErrors.targetNotEmpty(busy);
 
     const upTo = manifest.schemaVersion ? known.indexOf(manifest.schemaVersion) + 1 : 0;
-    const opened = await this.reader.open(target, manifest, true);
     return database.rawTransaction(async (session) => {
+      const opened = await this.reader.open(target, manifest, true);
       if (options.force) await dropAllTables(session);
       await applyMigrations(session, migrations.slice(0, upTo));
       await truncateAllTables(session);
       let rows = 0;
       const loaded = await loadSnapshot(session, opened.stream, (progress) => {
         rows += progress.rows;
-        options.onProgress?.({ bytesRead: opened.bytesRead(), totalBytes: manifest.data.sizeBytes, rows, table: progress.table });
+        options.onProgress?.({
+          bytesRead: opened.bytesRead(),
+          totalBytes: manifest.data.sizeBytes,
+          rows,
+          table: progress.table,
+        });
       });
       opened.assertIntact();
       await applyMigrations(session, migrations);
       const expected = new Map(manifest.tables.map((table) => [table.name, table.rows]));
       for (const table of loaded.tables) {
-        if (expected.get(table.name) !== table.rows) throw BackupErrors.rowCountMismatch(table.name, expected.get(table.name) ?? 0, table.rows);
+        if (expected.get(table.name) !== table.rows)
+          throw BackupErrors.rowCountMismatch(
+            table.name,
+            expected.get(table.name) ?? 0,
+            table.rows,
+          );
       }
-      if (loaded.tables.length !== manifest.tables.length) throw BackupErrors.malformed('The dump and the manifest list different tables.');
+      if (loaded.tables.length !== manifest.tables.length)
+        throw BackupErrors.malformed('The dump and the manifest list different tables.');
       return loaded.tables.map((table) => ({ ...table, expected: expected.get(table.name)! }));
     });
   }
 
-  private async open(targetDatabase: string | undefined): Promise<{ database: Database; owned: boolean }> {
+  private async open(
+    targetDatabase: string | undefined,
+  ): Promise<{ database: Database; owned: boolean }> {
     if (!targetDatabase) return { database: this.database, owned: false };
     if (targetDatabase.startsWith('pglite:')) {
       const database = await Database.connect(
@@ -131,7 +165,10 @@ export class BackupRestorer {
       );
       return { database, owned: true };
     }
-    const database = await Database.connect({ ...this.config, database: { ...this.config.database, url: targetDatabase } });
+    const database = await Database.connect({
+      ...this.config,
+      database: { ...this.config.database, url: targetDatabase },
+    });
     return { database, owned: true };
   }
 }

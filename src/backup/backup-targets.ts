@@ -25,7 +25,8 @@ export class BackupTargets {
         {
           name,
           driver: createStorageDriver(name, target, config.dataDir),
-          prefix: target.prefix && !target.prefix.endsWith('/') ? `${target.prefix}/` : target.prefix,
+          prefix:
+            target.prefix && !target.prefix.endsWith('/') ? `${target.prefix}/` : target.prefix,
           config: target,
         },
       ]),

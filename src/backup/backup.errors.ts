@@ -7,7 +7,9 @@ export const BackupErrors = {
       detail: target ? `No backup ${id} on target ${target}.` : `No backup ${id} on any target.`,
     }),
   objectNotFound: (key: string) =>
-    new AppError('BACKUP_NOT_FOUND', 404, 'Backup not found', { detail: `Object ${key} does not exist.` }),
+    new AppError('BACKUP_NOT_FOUND', 404, 'Backup not found', {
+      detail: `Object ${key} does not exist.`,
+    }),
   unknownTarget: (name: string) =>
     new AppError('BACKUP_UNKNOWN_TARGET', 404, 'Unknown backup target', {
       detail: `No backup target named "${name}" is configured.`,
@@ -44,7 +46,8 @@ export const BackupErrors = {
     new AppError('BACKUP_CORRUPTED', 422, 'Backup corrupted', {
       detail: `Chunk ${chunk} failed authentication: the backup was modified or damaged.`,
     }),
-  truncated: (detail: string) => new AppError('BACKUP_TRUNCATED', 422, 'Backup truncated', { detail }),
+  truncated: (detail: string) =>
+    new AppError('BACKUP_TRUNCATED', 422, 'Backup truncated', { detail }),
   chunkMissing: (expected: number, found: number) =>
     new AppError('BACKUP_CHUNK_MISSING', 422, 'Backup chunk missing or out of order', {
       detail: `Expected chunk ${expected}, found chunk ${found}.`,
@@ -57,7 +60,8 @@ export const BackupErrors = {
     new AppError('BACKUP_SIZE_MISMATCH', 422, 'Backup size mismatch', {
       detail: `The stored object has ${actual} bytes, the manifest says ${expected}.`,
     }),
-  malformed: (detail: string) => new AppError('BACKUP_MALFORMED', 422, 'Backup malformed', { detail }),
+  malformed: (detail: string) =>
+    new AppError('BACKUP_MALFORMED', 422, 'Backup malformed', { detail }),
   rowCountMismatch: (table: string, expected: number, actual: number) =>
     new AppError('BACKUP_ROW_COUNT_MISMATCH', 422, 'Restored row count differs', {
       detail: `Table ${table}: the backup has ${expected} rows, the database has ${actual}.`,

@@ -31,7 +31,12 @@ export const manifestSchema = z.object({
       keyCheck: z.string(),
     })
     .nullable(),
-  data: z.object({ key: z.string(), sizeBytes: z.number().int(), sha256: z.string(), plainBytes: z.number().int() }),
+  data: z.object({
+    key: z.string(),
+    sizeBytes: z.number().int(),
+    sha256: z.string(),
+    plainBytes: z.number().int(),
+  }),
 });
 export type BackupManifest = z.infer<typeof manifestSchema>;
 
@@ -43,7 +48,10 @@ export type BackupVerification = z.infer<typeof verificationSchema>;
 
 /** Sortable, unique backup ids: UTC time plus randomness. */
 export function newBackupId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${random}`;
 }
 
 export const BACKUP_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;

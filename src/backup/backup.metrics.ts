@@ -28,8 +28,16 @@ export class BackupMetrics {
       labelNames,
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     });
-    this.size = metrics.gauge({ name: MetricNames.backupSize, help: 'Size of the last backup in bytes', labelNames });
-    this.failures = metrics.counter({ name: MetricNames.backupFailures, help: 'Failed backup runs', labelNames });
+    this.size = metrics.gauge({
+      name: MetricNames.backupSize,
+      help: 'Size of the last backup in bytes',
+      labelNames,
+    });
+    this.failures = metrics.counter({
+      name: MetricNames.backupFailures,
+      help: 'Failed backup runs',
+      labelNames,
+    });
     this.verifyLastSuccess = metrics.gauge({
       name: MetricNames.backupVerifyLastSuccess,
       help: 'Unix time of the last successful backup verification',

@@ -12,7 +12,16 @@ import { BackupTargets } from './backup-targets';
 /** Scheduled, compressed, encrypted, verified backups to local disk, S3, Azure Blob and GCS, and restore. */
 @Module({
   controllers: [BackupController],
-  providers: [BackupTargets, BackupKeyring, BackupCatalog, BackupReader, BackupRestorer, BackupMetrics, BackupService, BackupScheduler],
+  providers: [
+    BackupTargets,
+    BackupKeyring,
+    BackupCatalog,
+    BackupReader,
+    BackupRestorer,
+    BackupMetrics,
+    BackupService,
+    BackupScheduler,
+  ],
   exports: [BackupService],
 })
 export class BackupModule {}

@@ -35,7 +35,10 @@ export class BackupScheduler implements OnApplicationBootstrap {
       });
       this.registry.addCronJob(`backup:${name}`, job);
       job.start();
-      this.logger.log({ message: `backup schedule ${name}: ${schedule.cron} (${schedule.timeZone})`, event: 'backup.schedule' });
+      this.logger.log({
+        message: `backup schedule ${name}: ${schedule.cron} (${schedule.timeZone})`,
+        event: 'backup.schedule',
+      });
     }
   }
 
@@ -44,32 +47,48 @@ export class BackupScheduler implements OnApplicationBootstrap {
     const schedule = this.config.backup.schedules[name];
     if (this.active.has(name)) {
       this.metrics.skipped.inc({ schedule: name });
-      this.logger.warn({ message: `backup schedule ${name} skipped: previous run still going`, event: 'backup.skipped' });
+      this.logger.warn({
+        message: `backup schedule ${name} skipped: previous run still going`,
+        event: 'backup.skipped',
+      });
       return false;
     }
     this.active.add(name);
     try {
-      const locked = await this.database.withAdvisoryLock(`cryoprotect:backup-schedule:${name}`, async () => {
-        const report = await this.backups.run({ targets: schedule.targets, schedule: name });
-        for (const result of report.results) {
-          if (!result.ok) continue;
-          if (schedule.verify !== 'none') {
-            await this.backups
-              .verify(result.manifest.id, { target: result.target, full: schedule.verify === 'full', schedule: name })
-              .catch((error: Error) =>
-                this.logger.error({ message: `verification of ${result.manifest.id} failed: ${error.message}`, event: 'backup.verify.failure' }),
-              );
+      const locked = await this.database.withAdvisoryLock(
+        `cryoprotect:backup-schedule:${name}`,
+        async () => {
+          const report = await this.backups.run({ targets: schedule.targets, schedule: name });
+          for (const result of report.results) {
+            if (!result.ok) continue;
+            if (schedule.verify !== 'none') {
+              await this.backups
+                .verify(result.manifest.id, {
+                  target: result.target,
+                  full: schedule.verify === 'full',
+                  schedule: name,
+                })
+                .catch((error: Error) =>
+                  this.logger.error({
+                    message: `verification of ${result.manifest.id} failed: ${error.message}`,
+                    event: 'backup.verify.failure',
+                  }),
+                );
+            }
+            if (schedule.prune) await this.backups.prune({ target: result.target });
           }
-          if (schedule.prune) await this.backups.prune({ target: result.target });
-        }
-      });
+        },
+      );
       if (!locked.acquired) {
         this.metrics.skipped.inc({ schedule: name });
         return false;
       }
       return true;
     } catch (error) {
-      this.logger.error({ message: `backup schedule ${name} failed: ${(error as Error).message}`, event: 'backup.failure' });
+      this.logger.error({
+        message: `backup schedule ${name} failed: ${(error as Error).message}`,
+        event: 'backup.failure',
+      });
       return true;
     } finally {
       this.active.delete(name);

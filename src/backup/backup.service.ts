@@ -8,7 +8,12 @@ import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { HealthContributors } from '../health/health-contributors';
 import { BackupErrors } from './backup.errors';
-import { BackupManifest, BackupVerification, newBackupId, SERVICE_VERSION } from './backup.manifest';
+import {
+  BackupManifest,
+  BackupVerification,
+  newBackupId,
+  SERVICE_VERSION,
+} from './backup.manifest';
 import { BackupMetrics } from './backup.metrics';
 import { BackupCatalog, CatalogEntry } from './backup-catalog';
 import { BackupKeyring } from './backup-keyring';
@@ -27,7 +32,13 @@ export interface RunOptions {
 }
 
 export type TargetOutcome =
-  | { target: string; ok: true; manifest: BackupManifest; attempts: number; leftoversRemoved: number }
+  | {
+      target: string;
+      ok: true;
+      manifest: BackupManifest;
+      attempts: number;
+      leftoversRemoved: number;
+    }
   | { target: string; ok: false; code: string; message: string; attempts: number };
 
 export interface RunReport {
@@ -87,7 +98,8 @@ export class BackupService implements OnModuleInit {
     this.keyring.active();
     const targets = this.targets.select(options.targets);
     const results: TargetOutcome[] = [];
-    for (const target of targets) results.push(await this.runTarget(target, options.schedule ?? null));
+    for (const target of targets)
+      results.push(await this.runTarget(target, options.schedule ?? null));
     this.freshness = undefined;
     return { ok: results.every((result) => result.ok), results };
   }
@@ -106,7 +118,10 @@ export class BackupService implements OnModuleInit {
     return summary({ ...entry, manifest: { ...entry.manifest, target: target.name } });
   }
 
-  async verify(id: string, options: { full?: boolean; target?: string; schedule?: string | null } = {}): Promise<VerifyReport> {
+  async verify(
+    id: string,
+    options: { full?: boolean; target?: string; schedule?: string | null } = {},
+  ): Promise<VerifyReport> {
     const { target, entry } = await this.locate(id, options.target);
     const manifest = entry.manifest;
     const mode = options.full ? 'full' : 'quick';
@@ -120,9 +135,25 @@ export class BackupService implements OnModuleInit {
       opened.assertIntact();
     }
     await this.catalog.markVerified(target, id, { mode, verifiedAt: new Date().toISOString() });
-    this.metrics.verifyLastSuccess.set({ target: target.name, schedule: options.schedule ?? 'manual' }, Date.now() / 1000);
-    this.logger.log({ message: 'backup verified', event: 'backup.verify.success', backupId: id, target: target.name, mode });
-    return { id, target: target.name, mode, sizeBytes: manifest.data.sizeBytes, sha256: manifest.data.sha256, tables };
+    this.metrics.verifyLastSuccess.set(
+      { target: target.name, schedule: options.schedule ?? 'manual' },
+      Date.now() / 1000,
+    );
+    this.logger.log({
+      message: 'backup verified',
+      event: 'backup.verify.success',
+      backupId: id,
+      target: target.name,
+      mode,
+    });
+    return {
+      id,
+      target: target.name,
+      mode,
+      sizeBytes: manifest.data.sizeBytes,
+      sha256: manifest.data.sha256,
+      tables,
+    };
   }
 
   async prune(options: { dryRun?: boolean; target?: string } = {}): Promise<PruneReport[]> {
@@ -140,28 +171,45 @@ export class BackupService implements OnModuleInit {
       if (!options.dryRun) {
         for (const id of decision.remove) await this.catalog.remove(target, id);
         if (decision.remove.length > 0) {
-          this.logger.log({ message: 'backups pruned', event: 'backup.prune', target: target.name, removed: decision.remove });
+          this.logger.log({
+            message: 'backups pruned',
+            event: 'backup.prune',
+            target: target.name,
+            removed: decision.remove,
+          });
         }
       }
-      reports.push({ target: target.name, dryRun: options.dryRun ?? false, keep: decision.keep, removed: decision.remove });
+      reports.push({
+        target: target.name,
+        dryRun: options.dryRun ?? false,
+        keep: decision.keep,
+        removed: decision.remove,
+      });
     }
     return reports;
   }
 
   /** Restores a backup into an empty database (see BackupRestorer). */
-  async restore(id: string, options: RestoreOptions & { target?: string } = {}): Promise<RestoreReport> {
+  async restore(
+    id: string,
+    options: RestoreOptions & { target?: string } = {},
+  ): Promise<RestoreReport> {
     const { target, entry } = await this.locate(id, options.target);
     return this.restorer.restore(target, entry.manifest, options);
   }
 
   /** Finds a backup by id on the named target, or on the first target that has it. */
-  async locate(id: string, targetName?: string): Promise<{ target: BackupTarget; entry: CatalogEntry }> {
+  async locate(
+    id: string,
+    targetName?: string,
+  ): Promise<{ target: BackupTarget; entry: CatalogEntry }> {
     const candidates = targetName ? [this.targets.get(targetName)] : this.targets.all();
     for (const target of candidates) {
       try {
         return { target, entry: await this.catalog.get(target, id) };
       } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'BACKUP_NOT_FOUND' || targetName) throw error;
+        if (!(error instanceof AppError) || error.code !== 'BACKUP_NOT_FOUND' || targetName)
+          throw error;
       }
     }
     throw BackupErrors.notFound(id);
@@ -171,17 +219,30 @@ export class BackupService implements OnModuleInit {
     const labels = { target: target.name, schedule: schedule ?? 'manual' };
     const { attempts, baseDelayMs } = this.config.backup.retry;
     if (this.running.has(target.name)) {
-      return { target: target.name, ok: false, code: 'BACKUP_ALREADY_RUNNING', message: BackupErrors.alreadyRunning().message, attempts: 0 };
+      return {
+        target: target.name,
+        ok: false,
+        code: 'BACKUP_ALREADY_RUNNING',
+        message: BackupErrors.alreadyRunning().message,
+        attempts: 0,
+      };
     }
     this.running.add(target.name);
     try {
       let lastError: AppError | undefined;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const started = Date.now();
-        this.logger.log({ message: 'backup started', event: 'backup.start', target: target.name, schedule, attempt });
+        this.logger.log({
+          message: 'backup started',
+          event: 'backup.start',
+          target: target.name,
+          schedule,
+          attempt,
+        });
         try {
-          const locked = await this.database.withAdvisoryLock(`cryoprotect:backup:${target.name}`, () =>
-            this.backupTo(target, schedule),
+          const locked = await this.database.withAdvisoryLock(
+            `cryoprotect:backup:${target.name}`,
+            () => this.backupTo(target, schedule),
           );
           if (!locked.acquired) throw BackupErrors.alreadyRunning();
           const { manifest, leftoversRemoved } = locked.result;
@@ -200,7 +261,8 @@ export class BackupService implements OnModuleInit {
           });
           return { target: target.name, ok: true, manifest, attempts: attempt, leftoversRemoved };
         } catch (error) {
-          lastError = error instanceof AppError ? error : BackupErrors.targetFailed(target.name, error);
+          lastError =
+            error instanceof AppError ? error : BackupErrors.targetFailed(target.name, error);
           this.logger.warn({
             message: `backup failed: ${lastError.message}`,
             event: 'backup.failure',
@@ -209,7 +271,8 @@ export class BackupService implements OnModuleInit {
             attempt,
             code: lastError.code,
           });
-          if (lastError.code === 'BACKUP_ALREADY_RUNNING' || lastError.code === 'BACKUP_NO_KEY') break;
+          if (lastError.code === 'BACKUP_ALREADY_RUNNING' || lastError.code === 'BACKUP_NO_KEY')
+            break;
           if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1));
         }
       }
@@ -226,16 +289,26 @@ export class BackupService implements OnModuleInit {
     }
   }
 
-  private async backupTo(target: BackupTarget, schedule: string | null): Promise<{ manifest: BackupManifest; leftoversRemoved: number }> {
+  private async backupTo(
+    target: BackupTarget,
+    schedule: string | null,
+  ): Promise<{ manifest: BackupManifest; leftoversRemoved: number }> {
     const leftovers = await this.catalog.removeLeftovers(target);
     if (leftovers.length > 0) {
-      this.logger.log({ message: 'removed leftovers of interrupted backups', event: 'backup.cleanup', target: target.name, keys: leftovers });
+      this.logger.log({
+        message: 'removed leftovers of interrupted backups',
+        event: 'backup.cleanup',
+        target: target.name,
+        keys: leftovers,
+      });
     }
     const createdAt = new Date();
     const id = newBackupId(createdAt, randomBytes(4).toString('hex'));
     const active = this.keyring.active();
     const { chunkSizeBytes, compression } = this.config.backup;
-    const encryption = active ? await newEncryptionParams(active.material, active.id, id, chunkSizeBytes) : null;
+    const encryption = active
+      ? await newEncryptionParams(active.material, active.id, id, chunkSizeBytes)
+      : null;
 
     const snapshot = snapshotStream(this.database);
     const plain = new HashStream();
@@ -263,7 +336,8 @@ export class BackupService implements OnModuleInit {
     if (upstream) throw upstream;
     const tables = await snapshot.summary;
     const size = await target.driver.stat(dataKey);
-    if (!size || size.size !== stored.bytes) throw BackupErrors.sizeMismatch(stored.bytes, size?.size ?? 0);
+    if (!size || size.size !== stored.bytes)
+      throw BackupErrors.sizeMismatch(stored.bytes, size?.size ?? 0);
 
     const manifest: BackupManifest = {
       format: 'cryoprotect-backup',
@@ -280,7 +354,12 @@ export class BackupService implements OnModuleInit {
       tables: tables.tables,
       compression: { ...compression },
       encryption: encryption?.params ?? null,
-      data: { key: dataKey, sizeBytes: stored.bytes, sha256: stored.digest!, plainBytes: plain.bytes },
+      data: {
+        key: dataKey,
+        sizeBytes: stored.bytes,
+        sha256: stored.digest!,
+        plainBytes: plain.bytes,
+      },
     };
     await this.catalog.writeManifest(target, manifest);
     return { manifest, leftoversRemoved: leftovers.length };

@@ -22,7 +22,15 @@ describe(applyRetention.name, () => {
   it('should keep the newest backup of each of the last 7 days when daily is 7', () => {
     const sut = applyRetention(sixHourly(), { ...none, daily: 7 });
     // 18:00 is the newest backup of each day: b000, b004, b008, …
-    expect(sut.keep.map((k) => k.id)).toEqual(['b000', 'b004', 'b008', 'b012', 'b016', 'b020', 'b024']);
+    expect(sut.keep.map((k) => k.id)).toEqual([
+      'b000',
+      'b004',
+      'b008',
+      'b012',
+      'b016',
+      'b020',
+      'b024',
+    ]);
   });
 
   it('should keep one per ISO week and one per month when weekly 2 and monthly 2', () => {
@@ -33,7 +41,10 @@ describe(applyRetention.name, () => {
   });
 
   it('should never remove the newest verified backup whatever the policy', () => {
-    const candidates = sixHourly().map((c) => ({ ...c, verified: c.id === 'b050' || c.id === 'b090' }));
+    const candidates = sixHourly().map((c) => ({
+      ...c,
+      verified: c.id === 'b050' || c.id === 'b090',
+    }));
     const sut = applyRetention(candidates, { ...none, keepLast: 1 });
     expect(sut.keep.map((k) => k.id)).toEqual(['b000', 'b050']);
     expect(sut.remove).toContain('b090');

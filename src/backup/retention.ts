@@ -13,23 +13,29 @@ export interface RetentionDecision {
   remove: string[];
 }
 
-const buckets: { rule: Exclude<keyof RetentionPolicy, 'keepLast'>; key: (date: Date) => string }[] = [
-  { rule: 'hourly', key: (d) => d.toISOString().slice(0, 13) },
-  { rule: 'daily', key: (d) => d.toISOString().slice(0, 10) },
-  { rule: 'weekly', key: isoWeek },
-  { rule: 'monthly', key: (d) => d.toISOString().slice(0, 7) },
-  { rule: 'yearly', key: (d) => d.toISOString().slice(0, 4) },
-];
+const buckets: { rule: Exclude<keyof RetentionPolicy, 'keepLast'>; key: (date: Date) => string }[] =
+  [
+    { rule: 'hourly', key: (d) => d.toISOString().slice(0, 13) },
+    { rule: 'daily', key: (d) => d.toISOString().slice(0, 10) },
+    { rule: 'weekly', key: isoWeek },
+    { rule: 'monthly', key: (d) => d.toISOString().slice(0, 7) },
+    { rule: 'yearly', key: (d) => d.toISOString().slice(0, 4) },
+  ];
 
 /**
  * restic `forget` semantics (UTC): keep the newest `keepLast`; for each of hourly/daily/… keep the
  * newest backup of each of the last N distinct periods that have a backup. The newest verified
  * backup is always kept, whatever the policy.
  */
-export function applyRetention(candidates: RetentionCandidate[], policy: RetentionPolicy): RetentionDecision {
+export function applyRetention(
+  candidates: RetentionCandidate[],
+  policy: RetentionPolicy,
+): RetentionDecision {
   const newestFirst = [...candidates].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   const reasons = new Map<string, string[]>(newestFirst.map((candidate) => [candidate.id, []]));
-  newestFirst.slice(0, policy.keepLast).forEach((candidate) => reasons.get(candidate.id)!.push('last'));
+  newestFirst
+    .slice(0, policy.keepLast)
+    .forEach((candidate) => reasons.get(candidate.id)!.push('last'));
   for (const { rule, key } of buckets) {
     const seen = new Set<string>();
     for (const candidate of newestFirst) {
@@ -43,7 +49,9 @@ export function applyRetention(candidates: RetentionCandidate[], policy: Retenti
   const newestVerified = newestFirst.find((candidate) => candidate.verified);
   if (newestVerified) reasons.get(newestVerified.id)!.push('newest verified');
   return {
-    keep: newestFirst.filter((c) => reasons.get(c.id)!.length > 0).map((c) => ({ id: c.id, reasons: reasons.get(c.id)! })),
+    keep: newestFirst
+      .filter((c) => reasons.get(c.id)!.length > 0)
+      .map((c) => ({ id: c.id, reasons: reasons.get(c.id)! })),
     remove: newestFirst.filter((c) => reasons.get(c.id)!.length === 0).map((c) => c.id),
   };
 }

@@ -11,7 +11,8 @@ interface TargetOption extends CliOptions {
 /** Runs fn with the BackupService; AppErrors become one-line CLI failures naming their code. */
 function withBackups<T>(fn: (backups: BackupService) => Promise<T>): Promise<T> {
   return withAppContext((app) => fn(app.get(BackupService))).catch((error: unknown) => {
-    if (error instanceof AppError) throw new CliError(`${error.code}: ${error.message}`, error.status === 409 ? 3 : 1);
+    if (error instanceof AppError)
+      throw new CliError(`${error.code}: ${error.message}`, error.status === 409 ? 3 : 1);
     throw error;
   });
 }
@@ -19,7 +20,9 @@ function withBackups<T>(fn: (backups: BackupService) => Promise<T>): Promise<T> 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 export function registerBackupCommand(program: Command): void {
-  const backup = program.command('backup').description('run, list, verify, restore and prune backups');
+  const backup = program
+    .command('backup')
+    .description('run, list, verify, restore and prune backups');
 
   backup
     .command('run')
@@ -28,7 +31,9 @@ export function registerBackupCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((options: TargetOption) =>
       withBackups(async (backups) => {
-        const report = await backups.run({ targets: options.target ? [options.target] : undefined });
+        const report = await backups.run({
+          targets: options.target ? [options.target] : undefined,
+        });
         output(options, report, () =>
           report.results
             .map((result) =>
@@ -65,7 +70,9 @@ export function registerBackupCommand(program: Command): void {
 
   backup
     .command('verify <id>')
-    .description('verify a backup: sizes and checksums (quick) or decrypt, decompress and restore into a scratch database (--full)')
+    .description(
+      'verify a backup: sizes and checksums (quick) or decrypt, decompress and restore into a scratch database (--full)',
+    )
     .option('--full', 'full verification')
     .option('--target <name>', 'target holding the backup')
     .option('--json', 'print the result as JSON')
@@ -83,16 +90,23 @@ export function registerBackupCommand(program: Command): void {
 
   backup
     .command('restore <id>')
-    .description('restore a backup into an empty database (migrations, data, sequences) in one transaction')
+    .description(
+      'restore a backup into an empty database (migrations, data, sequences) in one transaction',
+    )
     .option('--target <name>', 'target holding the backup')
-    .option('--target-database <url>', 'postgres://… or pglite:<folder>; default: the configured database')
+    .option(
+      '--target-database <url>',
+      'postgres://… or pglite:<folder>; default: the configured database',
+    )
     .option('--force', 'replace a database that already holds data')
     .option('--json', 'print the result as JSON')
     .action((id: string, options: TargetOption & { targetDatabase?: string; force?: boolean }) =>
       withBackups(async (backups) => {
-        const bar = new SingleBar(
-          { stream: process.stderr, format: 'restore [{bar}] {percentage}% | {table} | {rows} rows', hideCursor: true },
-        );
+        const bar = new SingleBar({
+          stream: process.stderr,
+          format: 'restore [{bar}] {percentage}% | {table} | {rows} rows',
+          hideCursor: true,
+        });
         let started = false;
         try {
           const report = await backups.restore(id, {
@@ -112,7 +126,10 @@ export function registerBackupCommand(program: Command): void {
           output(options, report, () =>
             [
               `restored ${report.id} from ${report.target} into ${report.database} in ${report.durationSeconds.toFixed(1)} s (schema ${report.schemaVersion ?? '-'})`,
-              ...report.tables.map((table) => `  ${table.name.padEnd(24)} ${String(table.rows).padStart(10)} rows (backup: ${table.expected}) ${table.rows === table.expected ? 'ok' : 'MISMATCH'}`),
+              ...report.tables.map(
+                (table) =>
+                  `  ${table.name.padEnd(24)} ${String(table.rows).padStart(10)} rows (backup: ${table.expected}) ${table.rows === table.expected ? 'ok' : 'MISMATCH'}`,
+              ),
               `checksum ${report.sha256} ok`,
             ].join('\n'),
           );
@@ -124,7 +141,9 @@ export function registerBackupCommand(program: Command): void {
 
   backup
     .command('prune')
-    .description('delete backups the retention policy no longer keeps (never the newest verified one)')
+    .description(
+      'delete backups the retention policy no longer keeps (never the newest verified one)',
+    )
     .option('--target <name>', 'only this target')
     .option('--dry-run', 'show what would be deleted')
     .option('--json', 'print the result as JSON')
@@ -137,7 +156,9 @@ export function registerBackupCommand(program: Command): void {
               [
                 `${report.target}: keep ${report.keep.length}, ${report.dryRun ? 'would delete' : 'deleted'} ${report.removed.length}`,
                 ...report.keep.map((keep) => `  keep   ${keep.id} (${keep.reasons.join(', ')})`),
-                ...report.removed.map((id) => `  ${report.dryRun ? 'would delete' : 'deleted'} ${id}`),
+                ...report.removed.map(
+                  (id) => `  ${report.dryRun ? 'would delete' : 'deleted'} ${id}`,
+                ),
               ].join('\n'),
             )
             .join('\n'),

@@ -17,7 +17,9 @@ export function registerUsersCommand(program: Command): void {
 
   users
     .command('create')
-    .description('create a user; the password comes from --password-stdin or a prompt (never an argument)')
+    .description(
+      'create a user; the password comes from --password-stdin or a prompt (never an argument)',
+    )
     .requiredOption('--email <email>', 'sign-in email')
     .addOption(new Option('--role <role>', 'role').choices([...userRoles]).makeOptionMandatory())
     .option('--name <name>', 'display name')
@@ -27,11 +29,15 @@ export function registerUsersCommand(program: Command): void {
       const email = parseOption(emailSchema, options.email, '--email');
       const password = parseOption(
         passwordSchema,
-        options.passwordStdin ? await readFirstLine(process.stdin) : await promptHidden('Password: '),
+        options.passwordStdin
+          ? await readFirstLine(process.stdin)
+          : await promptHidden('Password: '),
         'password',
       );
       const user = await withAppContext((app) =>
-        app.get(UserService).createUser({ email, password, role: options.role, displayName: options.name }),
+        app
+          .get(UserService)
+          .createUser({ email, password, role: options.role, displayName: options.name }),
       );
       output(options, user, () => `created ${user.role} ${user.email} (${user.id})`);
     });
@@ -45,7 +51,12 @@ export function registerUsersCommand(program: Command): void {
       output(options, list, () =>
         list.length === 0
           ? 'no users'
-          : list.map((user) => `${user.email.padEnd(40)} ${user.role.padEnd(10)} ${user.status.padEnd(8)} ${user.id}`).join('\n'),
+          : list
+              .map(
+                (user) =>
+                  `${user.email.padEnd(40)} ${user.role.padEnd(10)} ${user.status.padEnd(8)} ${user.id}`,
+              )
+              .join('\n'),
       );
     });
 }
@@ -69,7 +80,9 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
 function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
   if (!input.isTTY) {
-    return Promise.reject(new CliError('no terminal to prompt for the password: use --password-stdin', 2));
+    return Promise.reject(
+      new CliError('no terminal to prompt for the password: use --password-stdin', 2),
+    );
   }
   process.stderr.write(question);
   input.setRawMode(true);

@@ -1,6 +1,14 @@
 import { users } from '../database/schema/users';
 import { AuthUser } from '../auth/auth-user';
-import { AbilityFactory, Action, asSubject, lowerRole, roleIsAtMost, scientificSubjects, SubjectName } from './ability.factory';
+import {
+  AbilityFactory,
+  Action,
+  asSubject,
+  lowerRole,
+  roleIsAtMost,
+  scientificSubjects,
+  SubjectName,
+} from './ability.factory';
 import { ownershipFilter } from './ownership-filter';
 import { PgDialect } from 'drizzle-orm/pg-core';
 
@@ -48,13 +56,16 @@ describe(AbilityFactory.name, () => {
   describe('researcher', () => {
     const ability = sut.createForUser(caller('researcher'));
 
-    it.each(scientificSubjects)('should create %s and change only its own when researcher', (type) => {
-      expect(ability.can('create', type)).toBe(true);
-      expect(ability.can('update', mine(type))).toBe(true);
-      expect(ability.can('delete', mine(type))).toBe(true);
-      expect(ability.can('update', theirs(type))).toBe(false);
-      expect(ability.can('delete', theirs(type))).toBe(false);
-    });
+    it.each(scientificSubjects)(
+      'should create %s and change only its own when researcher',
+      (type) => {
+        expect(ability.can('create', type)).toBe(true);
+        expect(ability.can('update', mine(type))).toBe(true);
+        expect(ability.can('delete', mine(type))).toBe(true);
+        expect(ability.can('update', theirs(type))).toBe(false);
+        expect(ability.can('delete', theirs(type))).toBe(false);
+      },
+    );
 
     it('should not touch property types, users, the audit trail or backups when researcher', () => {
       expect(ability.can('create', 'PropertyType')).toBe(false);
@@ -107,23 +118,33 @@ describe(AbilityFactory.name, () => {
     const column = users.id;
 
     it('should not restrict when the role may act on every row', () => {
-      expect(ownershipFilter(sut.createForUser(caller('curator')), 'update', 'Molecule', column)).toBeUndefined();
-      expect(ownershipFilter(sut.createForUser(caller('admin')), 'read', 'ApiKey', column)).toBeUndefined();
+      expect(
+        ownershipFilter(sut.createForUser(caller('curator')), 'update', 'Molecule', column),
+      ).toBeUndefined();
+      expect(
+        ownershipFilter(sut.createForUser(caller('admin')), 'read', 'ApiKey', column),
+      ).toBeUndefined();
     });
 
     it('should restrict to the caller’s rows when only its own are allowed', () => {
-      const query = sqlOf(ownershipFilter(sut.createForUser(caller('researcher')), 'delete', 'Molecule', column));
+      const query = sqlOf(
+        ownershipFilter(sut.createForUser(caller('researcher')), 'delete', 'Molecule', column),
+      );
       expect(query?.sql).toBe('"users"."id" in ($1)');
       expect(query?.params).toEqual([me]);
     });
 
     it('should match nothing when no rule allows the action', () => {
-      const query = sqlOf(ownershipFilter(sut.createForUser(caller('viewer')), 'update', 'Molecule', column));
+      const query = sqlOf(
+        ownershipFilter(sut.createForUser(caller('viewer')), 'update', 'Molecule', column),
+      );
       expect(query?.sql).toBe('false');
     });
 
     it('should refuse to translate a condition other than ownership', () => {
-      expect(() => ownershipFilter(sut.createForUser(caller('viewer')), 'read', 'User', column)).toThrow(/cannot translate/);
+      expect(() =>
+        ownershipFilter(sut.createForUser(caller('viewer')), 'read', 'User', column),
+      ).toThrow(/cannot translate/);
     });
   });
 });

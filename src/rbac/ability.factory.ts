@@ -1,4 +1,11 @@
-import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility, MongoQuery, subject } from '@casl/ability';
+import {
+  AbilityBuilder,
+  createMongoAbility,
+  ForcedSubject,
+  MongoAbility,
+  MongoQuery,
+  subject,
+} from '@casl/ability';
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '../auth/auth-user';
 import { UserRole, userRoles } from '../database/schema/users';
@@ -20,7 +27,8 @@ export type SubjectName =
 export interface OwnedRecord {
   createdBy: string | null;
 }
-type Subjects = SubjectName | (ForcedSubject<Exclude<SubjectName, 'all'>> & Record<string, unknown>);
+type Subjects =
+  SubjectName | (ForcedSubject<Exclude<SubjectName, 'all'>> & Record<string, unknown>);
 
 // CASL infers condition types from subject classes; our subjects are plain tagged records.
 const where = (conditions: Record<string, unknown>) => conditions as MongoQuery<never>;

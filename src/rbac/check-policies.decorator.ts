@@ -20,6 +20,10 @@ export const CheckPolicies = (action: Action, subject: SubjectName) =>
     SetMetadata(POLICY_KEY, { action, subject } satisfies RoutePolicy),
     ApiSecurity('bearer'),
     ApiSecurity('apiKey'),
-    ApiUnauthorizedResponse({ description: 'No valid credentials (problem+json, code AUTH_REQUIRED).' }),
-    ApiForbiddenResponse({ description: `Role may not ${action} ${subject} (problem+json, code AUTH_FORBIDDEN).` }),
+    ApiUnauthorizedResponse({
+      description: 'No valid credentials (problem+json, code AUTH_REQUIRED).',
+    }),
+    ApiForbiddenResponse({
+      description: `Role may not ${action} ${subject} (problem+json, code AUTH_FORBIDDEN).`,
+    }),
   );

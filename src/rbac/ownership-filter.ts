@@ -17,12 +17,15 @@ export function ownershipFilter(
 ): SQL | undefined {
   const owners: string[] = [];
   for (const rule of ability.rulesFor(action, subject)) {
-    if (rule.inverted) throw new Error(`ownershipFilter cannot translate a "cannot" rule on ${subject}`);
+    if (rule.inverted)
+      throw new Error(`ownershipFilter cannot translate a "cannot" rule on ${subject}`);
     if (!rule.conditions) return undefined;
     const conditions = rule.conditions as Record<string, unknown>;
     const keys = Object.keys(conditions);
     if (keys.length !== 1 || keys[0] !== 'createdBy' || typeof conditions.createdBy !== 'string') {
-      throw new Error(`ownershipFilter cannot translate the condition ${JSON.stringify(conditions)} on ${subject}`);
+      throw new Error(
+        `ownershipFilter cannot translate the condition ${JSON.stringify(conditions)} on ${subject}`,
+      );
     }
     owners.push(conditions.createdBy);
   }

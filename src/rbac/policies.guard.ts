@@ -23,7 +23,10 @@ export class PoliciesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_KEY, targets);
+    const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(
+      ACCESS_KEY,
+      targets,
+    );
     if (!access) throw AuthErrors.undeclared();
     if (access.kind !== 'policy') return true;
     const policy = this.reflector.getAllAndOverride<RoutePolicy>(POLICY_KEY, targets);
@@ -31,7 +34,9 @@ export class PoliciesGuard implements CanActivate {
     if (!user) return false;
     const ability = this.abilities.createForUser(user);
     if (!ability.can(policy.action, policy.subject)) {
-      throw AuthErrors.forbidden(`Your role (${user.role}) may not ${policy.action} ${policy.subject}.`);
+      throw AuthErrors.forbidden(
+        `Your role (${user.role}) may not ${policy.action} ${policy.subject}.`,
+      );
     }
     return true;
   }

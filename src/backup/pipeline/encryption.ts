@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdf, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdf,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { BackupErrors } from '../backup.errors';
@@ -32,18 +40,29 @@ export interface EncryptionParams {
 }
 
 /** Derives the per-backup data key from a configured key and a fresh (or stored) salt. */
-export async function deriveKey(material: KeyMaterial, salt: Buffer): Promise<{ key: Buffer; kdf: EncryptionParams['kdf'] }> {
+export async function deriveKey(
+  material: KeyMaterial,
+  salt: Buffer,
+): Promise<{ key: Buffer; kdf: EncryptionParams['kdf'] }> {
   if ('key' in material) {
-    const derived = await promisify(hkdf)('sha256', material.key, salt, 'cryoprotect-backup-v1', 32);
+    const derived = await promisify(hkdf)(
+      'sha256',
+      material.key,
+      salt,
+      'cryoprotect-backup-v1',
+      32,
+    );
     return { key: Buffer.from(derived), kdf: 'hkdf-sha256' };
   }
-  const derived = (await promisify(scrypt as (
-    password: string,
-    salt: Buffer,
-    length: number,
-    options: typeof SCRYPT,
-    callback: (error: Error | null, key: Buffer) => void,
-  ) => void)(material.passphrase, salt, 32, SCRYPT)) as Buffer;
+  const derived = (await promisify(
+    scrypt as (
+      password: string,
+      salt: Buffer,
+      length: number,
+      options: typeof SCRYPT,
+      callback: (error: Error | null, key: Buffer) => void,
+    ) => void,
+  )(material.passphrase, salt, 32, SCRYPT)) as Buffer;
   return { key: derived, kdf: 'scrypt' };
 }
 
@@ -73,11 +92,16 @@ export async function newEncryptionParams(
 }
 
 /** Derives the key of an existing backup and proves it is the right one before any chunk is read. */
-export async function keyForBackup(material: KeyMaterial, params: EncryptionParams, backupId: string): Promise<Buffer> {
+export async function keyForBackup(
+  material: KeyMaterial,
+  params: EncryptionParams,
+  backupId: string,
+): Promise<Buffer> {
   const { key } = await deriveKey(material, Buffer.from(params.salt, 'base64'));
   const expected = Buffer.from(params.keyCheck, 'base64');
   const actual = Buffer.from(keyCheckOf(key, backupId), 'base64');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw BackupErrors.wrongKey(params.keyId);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+    throw BackupErrors.wrongKey(params.keyId);
   return key;
 }
 
@@ -131,7 +155,8 @@ export class EncryptStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.queue.push(chunk);
     // Strictly more than one chunk buffered: the chunk taken now is certainly not the last one.
-    while (this.queue.length > this.chunkSize) this.push(this.seal(this.queue.take(this.chunkSize), false));
+    while (this.queue.length > this.chunkSize)
+      this.push(this.seal(this.queue.take(this.chunkSize), false));
     callback();
   }
 
@@ -182,7 +207,12 @@ export class DecryptStream extends Transform {
     if (this.queue.length > 0 && !this.finished) {
       return callback(BackupErrors.truncated(`The backup ends inside chunk ${this.index}.`));
     }
-    if (!this.finished) return callback(BackupErrors.truncated(`The backup ends after chunk ${this.index - 1} without its final chunk.`));
+    if (!this.finished)
+      return callback(
+        BackupErrors.truncated(
+          `The backup ends after chunk ${this.index - 1} without its final chunk.`,
+        ),
+      );
     callback();
   }
 
@@ -193,7 +223,8 @@ export class DecryptStream extends Transform {
       const index = Number(head.readBigUInt64BE(4));
       const final = head.readUInt8(12);
       if (this.finished) throw BackupErrors.malformed('Data follows the final chunk.');
-      if (length > MAX_CHUNK || final > 1) throw BackupErrors.malformed(`Chunk ${this.index} has an invalid header.`);
+      if (length > MAX_CHUNK || final > 1)
+        throw BackupErrors.malformed(`Chunk ${this.index} has an invalid header.`);
       if (index !== this.index) throw BackupErrors.chunkMissing(this.index, index);
       if (this.queue.length < length + FRAME_OVERHEAD) return;
       const frame = this.queue.take(length + FRAME_OVERHEAD);

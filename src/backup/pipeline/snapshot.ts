@@ -54,13 +54,15 @@ export async function listTables(session: SqlSession): Promise<TableInfo[]> {
       WHERE k.contype = 'f' AND n.nspname = 'public' AND child.relname <> parent.relname`,
   );
   const byTable = new Map<string, string[]>();
-  for (const row of columns) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
+  for (const row of columns)
+    byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
   const ordered: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (table: string) => {
     if (state.get(table) === 'done' || state.get(table) === 'visiting') return;
     state.set(table, 'visiting');
-    for (const edge of edges) if (edge.child === table && byTable.has(edge.parent)) visit(edge.parent);
+    for (const edge of edges)
+      if (edge.child === table && byTable.has(edge.parent)) visit(edge.parent);
     state.set(table, 'done');
     ordered.push(table);
   };
@@ -69,9 +71,13 @@ export async function listTables(session: SqlSession): Promise<TableInfo[]> {
 }
 
 export async function currentSchemaVersion(session: SqlSession): Promise<string | null> {
-  const [exists] = await session.query<{ present: boolean }>(`SELECT to_regclass('public.${LEDGER_TABLE}') IS NOT NULL AS present`);
+  const [exists] = await session.query<{ present: boolean }>(
+    `SELECT to_regclass('public.${LEDGER_TABLE}') IS NOT NULL AS present`,
+  );
   if (!exists?.present) return null;
-  const [row] = await session.query<{ name: string }>(`SELECT name FROM ${LEDGER_TABLE} ORDER BY version DESC LIMIT 1`);
+  const [row] = await session.query<{ name: string }>(
+    `SELECT name FROM ${LEDGER_TABLE} ORDER BY version DESC LIMIT 1`,
+  );
   return row?.name ?? null;
 }
 
@@ -79,7 +85,10 @@ export async function currentSchemaVersion(session: SqlSession): Promise<string 
  * Streams a consistent snapshot: one REPEATABLE READ, READ ONLY transaction, each table read
  * through a cursor in batches (memory stays bounded), with backpressure from the consumer.
  */
-export function snapshotStream(database: Database): { stream: Readable; summary: Promise<SnapshotSummary> } {
+export function snapshotStream(database: Database): {
+  stream: Readable;
+  summary: Promise<SnapshotSummary>;
+} {
   const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
   const write = async (text: string) => {
     if (stream.destroyed) throw new Error('backup stream closed');
@@ -89,7 +98,9 @@ export function snapshotStream(database: Database): { stream: Readable; summary:
     .rawTransaction(async (session) => {
       const schemaVersion = await currentSchemaVersion(session);
       const tables = await listTables(session);
-      await write(`#cryoprotect-dump ${JSON.stringify({ version: DUMP_VERSION, schemaVersion })}\n`);
+      await write(
+        `#cryoprotect-dump ${JSON.stringify({ version: DUMP_VERSION, schemaVersion })}\n`,
+      );
       const counts: SnapshotSummary['tables'] = [];
       for (const table of tables) {
         await write(`#table ${JSON.stringify(table)}\n`);
@@ -99,7 +110,9 @@ export function snapshotStream(database: Database): { stream: Readable; summary:
         );
         let rows = 0;
         for (;;) {
-          const batch = await session.query<{ j: string }>(`FETCH FORWARD ${FETCH_ROWS} FROM backup_cursor`);
+          const batch = await session.query<{ j: string }>(
+            `FETCH FORWARD ${FETCH_ROWS} FROM backup_cursor`,
+          );
           if (batch.length === 0) break;
           rows += batch.length;
           await write(`${batch.map((row) => row.j).join('\n')}\n`);
@@ -188,16 +201,19 @@ export async function loadSnapshot(
     const body = JSON.parse(line.slice(space + 1)) as Record<string, unknown>;
     switch (marker) {
       case '#cryoprotect-dump':
-        if (body.version !== DUMP_VERSION) throw BackupErrors.malformed(`Unknown dump version ${String(body.version)}.`);
+        if (body.version !== DUMP_VERSION)
+          throw BackupErrors.malformed(`Unknown dump version ${String(body.version)}.`);
         schemaVersion = (body.schemaVersion as string | null) ?? null;
         break;
       case '#table': {
         const name = String(body.name);
         const target = existing.get(name);
-        if (!target) throw BackupErrors.malformed(`Table ${name} does not exist in the target database.`);
+        if (!target)
+          throw BackupErrors.malformed(`Table ${name} does not exist in the target database.`);
         const columns = body.columns as string[];
         const missing = columns.filter((column) => !target.columns.includes(column));
-        if (missing.length > 0) throw BackupErrors.malformed(`Table ${name} has no column ${missing.join(', ')}.`);
+        if (missing.length > 0)
+          throw BackupErrors.malformed(`Table ${name} has no column ${missing.join(', ')}.`);
         table = { name, columns };
         rows = 0;
         break;
@@ -205,10 +221,15 @@ export async function loadSnapshot(
       case '#end': {
         await flush();
         if (!table || body.table !== table.name || body.rows !== rows) {
-          throw BackupErrors.malformed(`Table ${table?.name ?? '?'} ended with an unexpected row count.`);
+          throw BackupErrors.malformed(
+            `Table ${table?.name ?? '?'} ended with an unexpected row count.`,
+          );
         }
-        const [{ count }] = await session.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${quote(table.name)}`);
-        if (Number(count) !== rows) throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
+        const [{ count }] = await session.query<{ count: string }>(
+          `SELECT count(*)::text AS count FROM ${quote(table.name)}`,
+        );
+        if (Number(count) !== rows)
+          throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
         counted.push({ name: table.name, rows: Number(count) });
         table = undefined;
         break;
@@ -220,14 +241,19 @@ export async function loadSnapshot(
         throw BackupErrors.malformed(`Unknown marker ${marker}.`);
     }
   }
-  if (schemaVersion === undefined || !done) throw BackupErrors.truncated('The dump ends before its last table.');
+  if (schemaVersion === undefined || !done)
+    throw BackupErrors.truncated('The dump ends before its last table.');
   await resetSequences(session);
   return { schemaVersion, tables: counted };
 }
 
 /** Moves every serial/identity sequence past the largest restored value. */
 async function resetSequences(session: SqlSession): Promise<void> {
-  const sequences = await session.query<{ table_name: string; column_name: string; sequence: string }>(
+  const sequences = await session.query<{
+    table_name: string;
+    column_name: string;
+    sequence: string;
+  }>(
     `SELECT c.relname AS table_name, a.attname AS column_name,
             pg_get_serial_sequence(quote_ident(c.relname), a.attname) AS sequence
        FROM pg_class c
@@ -248,9 +274,16 @@ async function resetSequences(session: SqlSession): Promise<void> {
  * Tables of the target that hold rows (the restore refuses to mix data). Tables that migrations
  * seed with reference rows are not counted: a freshly migrated database is still "empty".
  */
-export async function tablesWithRows(session: SqlSession, migrations: Migration[]): Promise<string[]> {
+export async function tablesWithRows(
+  session: SqlSession,
+  migrations: Migration[],
+): Promise<string[]> {
   const seeded = new Set(
-    migrations.flatMap((migration) => [...migration.sql.matchAll(/INSERT\s+INTO\s+"?([a-z0-9_]+)"?/gi)].map((match) => match[1].toLowerCase())),
+    migrations.flatMap((migration) =>
+      [...migration.sql.matchAll(/INSERT\s+INTO\s+"?([a-z0-9_]+)"?/gi)].map((match) =>
+        match[1].toLowerCase(),
+      ),
+    ),
   );
   const busy: string[] = [];
   for (const table of await listTables(session)) {
@@ -264,13 +297,17 @@ export async function tablesWithRows(session: SqlSession, migrations: Migration[
 /** Empties every table (reference rows seeded by migrations are replaced by the backup's). */
 export async function truncateAllTables(session: SqlSession): Promise<void> {
   const tables = await listTables(session);
-  if (tables.length > 0) await session.exec(`TRUNCATE ${tables.map((table) => quote(table.name)).join(', ')} CASCADE`);
+  if (tables.length > 0)
+    await session.exec(`TRUNCATE ${tables.map((table) => quote(table.name)).join(', ')} CASCADE`);
 }
 
 /** Drops every table of the public schema (restore --force), inside the caller's transaction. */
 export async function dropAllTables(session: SqlSession): Promise<void> {
-  const tables = await session.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
-  for (const { tablename } of tables) await session.exec(`DROP TABLE IF EXISTS ${quote(tablename)} CASCADE`);
+  const tables = await session.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+  );
+  for (const { tablename } of tables)
+    await session.exec(`DROP TABLE IF EXISTS ${quote(tablename)} CASCADE`);
 }
 
 /**
@@ -285,15 +322,16 @@ export async function applyMigrations(session: SqlSession, migrations: Migration
   applied_at timestamp with time zone NOT NULL DEFAULT now()
 )`);
   const done = new Set(
-    (await session.query<{ version: string }>(`SELECT version FROM ${LEDGER_TABLE}`)).map((row) => row.version),
+    (await session.query<{ version: string }>(`SELECT version FROM ${LEDGER_TABLE}`)).map(
+      (row) => row.version,
+    ),
   );
   for (const migration of migrations) {
     if (done.has(migration.version)) continue;
     await session.exec(migration.sql);
-    await session.query(`INSERT INTO ${LEDGER_TABLE} (version, name, checksum) VALUES ($1, $2, $3)`, [
-      migration.version,
-      migration.name,
-      migration.checksum,
-    ]);
+    await session.query(
+      `INSERT INTO ${LEDGER_TABLE} (version, name, checksum) VALUES ($1, $2, $3)`,
+      [migration.version, migration.name, migration.checksum],
+    );
   }
 }

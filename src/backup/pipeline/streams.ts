@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, TransformCallback } from 'node:stream';
-import { constants, createBrotliCompress, createBrotliDecompress, createGunzip, createGzip } from 'node:zlib';
+import {
+  constants,
+  createBrotliCompress,
+  createBrotliDecompress,
+  createGunzip,
+  createGzip,
+} from 'node:zlib';
 import { BackupConfig } from '../../config/sections/backup.section';
 
 export type CompressionSettings = BackupConfig['compression'];
@@ -37,7 +43,10 @@ export function compressor({ algorithm, level }: CompressionSettings): Transform
     case 'brotli':
       return createBrotliCompress({
         chunkSize: CHUNK,
-        params: { [constants.BROTLI_PARAM_QUALITY]: level, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: level,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        },
       });
     case 'none':
       return new PassThrough();

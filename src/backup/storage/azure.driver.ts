@@ -51,7 +51,11 @@ export class AzureBackupStorageDriver extends BackupStorageDriver {
     const found: StoredObject[] = [];
     try {
       for await (const blob of this.container.listBlobsFlat({ prefix })) {
-        found.push({ key: blob.name, size: blob.properties.contentLength ?? 0, modifiedAt: blob.properties.lastModified });
+        found.push({
+          key: blob.name,
+          size: blob.properties.contentLength ?? 0,
+          modifiedAt: blob.properties.lastModified,
+        });
       }
     } catch (error) {
       const translated = translateStorageError(this.options.target, error);
@@ -65,7 +69,11 @@ export class AzureBackupStorageDriver extends BackupStorageDriver {
   async stat(key: string): Promise<StoredObject | null> {
     try {
       const properties = await this.container.getBlobClient(key).getProperties();
-      return { key, size: properties.contentLength ?? 0, modifiedAt: properties.lastModified ?? new Date(0) };
+      return {
+        key,
+        size: properties.contentLength ?? 0,
+        modifiedAt: properties.lastModified ?? new Date(0),
+      };
     } catch (error) {
       const translated = translateStorageError(this.options.target, error, key);
       if (translated.code === 'BACKUP_NOT_FOUND') return null;

