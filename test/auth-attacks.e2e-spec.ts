@@ -229,6 +229,54 @@ describeEachDatabase(
       expect(list.items.map((item) => item.id)).not.toContain(id);
     });
 
+    it("should refuse a researcher changing another researcher's molecule, with nothing changed", async () => {
+      const owner = await ctx().signIn('researcher');
+      const intruder = await ctx().signIn('researcher');
+      const created = await ctx().request('/api/v1/molecules', {
+        method: 'POST',
+        headers: owner.headers,
+        json: { smiles: 'OCCO', name: 'Ethylene glycol' },
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const { key } = (await (
+        await ctx().request('/api/v1/api-keys', {
+          method: 'POST',
+          headers: intruder.headers,
+          json: { name: 'k' },
+        })
+      ).json()) as { key: string };
+      for (const headers of [intruder.headers, { 'x-api-key': key }]) {
+        const patch = { method: 'PATCH', headers, json: { name: 'stolen' } };
+        await expectProblem(
+          await ctx().request(`/api/v1/molecules/${id}`, patch),
+          403,
+          'AUTH_FORBIDDEN',
+        );
+        await expectProblem(
+          await ctx().request(`/api/v1/molecules/${id}`, { method: 'DELETE', headers }),
+          403,
+          'AUTH_FORBIDDEN',
+        );
+      }
+      await expectProblem(
+        await ctx().request('/api/v1/molecules', {
+          method: 'POST',
+          headers: intruder.headers,
+          json: { smiles: 'OCC(O)C', name: 'Propylene glycol', createdBy: owner.id },
+        }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const after = (await (
+        await ctx().request(`/api/v1/molecules/${id}`, { headers: owner.headers })
+      ).json()) as {
+        name: string;
+        createdBy: string;
+      };
+      expect(after).toMatchObject({ name: 'Ethylene glycol', createdBy: owner.id });
+    });
+
     it('should refuse a viewer writing, with nothing created', async () => {
       const viewer = await ctx().signIn('viewer');
       const admin = await ctx().signIn('admin');

@@ -131,6 +131,45 @@ describe(BackupService.name, () => {
     expect(text).toContain('cryoprotect_backup_duration_seconds_bucket');
   });
 
+  // Runs before the other suites create more apps in this process (each with its own JWT secret).
+  it('should serve the admin API to admins only and report freshness in readiness', async () => {
+    const admin = await app.signIn('admin');
+    const researcher = await app.signIn('researcher');
+    const forbidden = await app.request('/api/v1/backups', { headers: researcher.headers });
+    expect({ status: forbidden.status, body: await forbidden.text() }).toMatchObject({
+      status: 403,
+    });
+    const list = await app.request('/api/v1/backups', { headers: admin.headers });
+    expect(list.status).toBe(200);
+    const run = await app.request('/api/v1/backups', {
+      method: 'POST',
+      headers: admin.headers,
+      json: {},
+    });
+    const body = (await run.json()) as { ok: boolean; results: { manifest: { id: string } }[] };
+    expect(body.ok).toBe(true);
+    const id = body.results[0].manifest.id;
+    expect((await app.request(`/api/v1/backups/${id}`, { headers: admin.headers })).status).toBe(
+      200,
+    );
+    const verify = await app.request(`/api/v1/backups/${id}/verify`, {
+      method: 'POST',
+      headers: admin.headers,
+      json: { full: false },
+    });
+    expect(await verify.json()).toMatchObject({ id, mode: 'quick' });
+    const missing = await app.request('/api/v1/backups/20200101T000000Z-00000000', {
+      headers: admin.headers,
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    const ready = (await (await app.request('/health/ready')).json()) as {
+      details?: Record<string, unknown>;
+      info?: Record<string, unknown>;
+    };
+    expect(JSON.stringify(ready)).toContain('"backup"');
+  });
+
   (hasPostgres ? it : it.skip)(
     'should restore a PGlite backup into a fresh PostgreSQL database with equal row counts',
     async () => {
@@ -461,43 +500,6 @@ describe(BackupService.name, () => {
     }
   });
 
-  it('should serve the admin API to admins only and report freshness in readiness', async () => {
-    const admin = await app.signIn('admin');
-    const researcher = await app.signIn('researcher');
-    const forbidden = await app.request('/api/v1/backups', { headers: researcher.headers });
-    expect({ status: forbidden.status, body: await forbidden.text() }).toMatchObject({
-      status: 403,
-    });
-    const list = await app.request('/api/v1/backups', { headers: admin.headers });
-    expect(list.status).toBe(200);
-    const run = await app.request('/api/v1/backups', {
-      method: 'POST',
-      headers: admin.headers,
-      json: {},
-    });
-    const body = (await run.json()) as { ok: boolean; results: { manifest: { id: string } }[] };
-    expect(body.ok).toBe(true);
-    const id = body.results[0].manifest.id;
-    expect((await app.request(`/api/v1/backups/${id}`, { headers: admin.headers })).status).toBe(
-      200,
-    );
-    const verify = await app.request(`/api/v1/backups/${id}/verify`, {
-      method: 'POST',
-      headers: admin.headers,
-      json: { full: false },
-    });
-    expect(await verify.json()).toMatchObject({ id, mode: 'quick' });
-    const missing = await app.request('/api/v1/backups/20200101T000000Z-00000000', {
-      headers: admin.headers,
-    });
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ code: 'BACKUP_NOT_FOUND' });
-    const ready = (await (await app.request('/health/ready')).json()) as {
-      details?: Record<string, unknown>;
-      info?: Record<string, unknown>;
-    };
-    expect(JSON.stringify(ready)).toContain('"backup"');
-  });
 });
 
 describe('backup configuration', () => {

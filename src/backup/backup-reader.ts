@@ -8,6 +8,7 @@ import { BackupKeyring } from './backup-keyring';
 import { BackupTarget } from './backup-targets';
 import { DecryptStream, keyForBackup } from './pipeline/encryption';
 import { decompressor, HashStream } from './pipeline/streams';
+import { translateStorageError } from './storage/storage-errors';
 
 export interface OpenedBackup {
   /** The plaintext dump (or, with decode false, the raw bytes after the frame checks). */
@@ -59,7 +60,7 @@ export class BackupReader {
     const translated = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
     });
-    stream.on('error', (error) => translated.destroy(translate(error)));
+    stream.on('error', (error) => translated.destroy(translate(target.name, error)));
     // The consumer may attach later (e.g. after opening a transaction); it still gets the error,
     // because reading a destroyed stream rethrows it.
     translated.on('error', () => undefined);
@@ -82,14 +83,11 @@ export class BackupReader {
   }
 }
 
-/** Decompression errors of damaged unencrypted data become our code; our own errors pass through. */
-function translate(error: Error): AppError {
+/** Decompression errors of damaged unencrypted data and storage errors become our codes. */
+function translate(target: string, error: Error): AppError {
   if (error instanceof AppError) return error;
-  if (
-    (error as NodeJS.ErrnoException).code?.startsWith('Z_') ||
-    (error as NodeJS.ErrnoException).code?.startsWith('ERR_')
-  ) {
+  if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
     return BackupErrors.malformed(`The backup data cannot be decoded: ${error.message}`);
   }
-  return BackupErrors.malformed(error.message);
+  return translateStorageError(target, error);
 }
