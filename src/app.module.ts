@@ -38,7 +38,10 @@ export class AppModule {
         ...(schedule ? [ScheduleModule.forRoot()] : []),
         ThrottlerModule.forRoot({
           throttlers: [
-            { ttl: config.server.rateLimit.windowSeconds * 1000, limit: config.server.rateLimit.limit },
+            {
+              ttl: config.server.rateLimit.windowSeconds * 1000,
+              limit: config.server.rateLimit.limit,
+            },
           ],
         }),
         LoggingModule,

@@ -22,9 +22,12 @@ program.parseAsync(process.argv).then(
   () => process.exit(0),
   (error: unknown) => {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-    const exitCode = error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1;
+    const exitCode =
+      error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1;
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`cryoprotect: ${error instanceof ConfigError ? message : message.split('\n')[0]}\n`);
+    process.stderr.write(
+      `cryoprotect: ${error instanceof ConfigError ? message : message.split('\n')[0]}\n`,
+    );
     process.exit(exitCode);
   },
 );

@@ -71,7 +71,9 @@ export class AuditService {
       entityId: filter.entityId,
       actorId: filter.actorId,
       action: filter.action,
-      before: before ? { occurredAt: new Date(String(before[0])), id: String(before[1]) } : undefined,
+      before: before
+        ? { occurredAt: new Date(String(before[0])), id: String(before[1]) }
+        : undefined,
       limit: filter.limit + 1,
     });
     return toPage(rows.map(toView), filter.limit, (event) => [event.occurredAt, event.id]);

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { Database, SqlSession } from '../../database/database';
 import { Migration } from '../../database/migrator';
@@ -92,7 +91,18 @@ export function snapshotStream(database: Database): {
   const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
   const write = async (text: string) => {
     if (stream.destroyed) throw new Error('backup stream closed');
-    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+    if (!stream.write(text)) {
+      // Waits for drain (or the consumer giving up) and removes both listeners again.
+      await new Promise<void>((resolve) => {
+        const resume = () => {
+          stream.off('drain', resume);
+          stream.off('close', resume);
+          resolve();
+        };
+        stream.on('drain', resume);
+        stream.on('close', resume);
+      });
+    }
   };
   const summary = database
     .rawTransaction(async (session) => {

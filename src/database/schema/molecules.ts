@@ -25,7 +25,10 @@ export const molecules = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    synonyms: text('synonyms').array().notNull().default(sql`'{}'::text[]`),
+    synonyms: text('synonyms')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     casNumber: text('cas_number'),
     pubchemCid: integer('pubchem_cid'),
     /** The structure as submitted (SMILES or molfile). */
@@ -64,6 +67,9 @@ export const molecules = pgTable(
     index('molecules_molecular_weight_idx').on(table.molecularWeight),
     index('molecules_score_idx').on(table.score),
     index('molecules_created_at_idx').on(table.createdAt, table.id),
-    check('molecules_density_check', sql`${table.densityGPerMl} IS NULL OR ${table.densityGPerMl} > 0`),
+    check(
+      'molecules_density_check',
+      sql`${table.densityGPerMl} IS NULL OR ${table.densityGPerMl} > 0`,
+    ),
   ],
 );
