@@ -7,6 +7,7 @@ import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BackupModule } from './backup/backup.module';
 import { CacheModule } from './cache/cache.module';
+import { FixedWindowThrottlerStorage } from './common/fixed-window-throttler.storage';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { ZodValidationPipe } from './common/zod';
 import { ConfigModule } from './config/config.module';
@@ -37,6 +38,7 @@ export class AppModule {
         DatabaseModule.forDatabase(database),
         ...(schedule ? [ScheduleModule.forRoot()] : []),
         ThrottlerModule.forRoot({
+          storage: new FixedWindowThrottlerStorage(),
           throttlers: [
             {
               ttl: config.server.rateLimit.windowSeconds * 1000,
