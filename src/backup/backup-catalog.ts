@@ -7,6 +7,7 @@ import {
   DATA_FILE,
   MANIFEST_FILE,
   manifestSchema,
+  newestFirst,
   VERIFIED_FILE,
   verificationSchema,
 } from './backup.manifest';
@@ -64,7 +65,7 @@ export class BackupCatalog {
         verification: verified.has(id) ? await this.readVerification(target, id) : null,
       })),
     );
-    return entries.sort((a, b) => b.manifest.id.localeCompare(a.manifest.id));
+    return entries.sort((a, b) => newestFirst(a.manifest, b.manifest));
   }
 
   async get(target: BackupTarget, id: string): Promise<CatalogEntry> {

@@ -54,6 +54,19 @@ export function newBackupId(now: Date, random: string): string {
     .replace(/\.\d+Z$/, 'Z')}-${random}`;
 }
 
+/**
+ * The one order of backups, newest first: by creation time (milliseconds), then id. Ids alone sort
+ * only to the second, so two backups of the same second would otherwise order by their random part.
+ */
+export function newestFirst(
+  a: { id: string; createdAt: string | Date },
+  b: { id: string; createdAt: string | Date },
+): number {
+  return (
+    new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || b.id.localeCompare(a.id)
+  );
+}
+
 export const BACKUP_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 
 export type SourceKind = DatabaseKind;

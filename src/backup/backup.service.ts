@@ -12,6 +12,7 @@ import {
   BackupManifest,
   BackupVerification,
   newBackupId,
+  newestFirst,
   SERVICE_VERSION,
 } from './backup.manifest';
 import { BackupMetrics } from './backup.metrics';
@@ -107,10 +108,7 @@ export class BackupService implements OnModuleInit {
   async list(targetName?: string): Promise<BackupSummary[]> {
     const targets = targetName ? [this.targets.get(targetName)] : this.targets.all();
     const lists = await Promise.all(targets.map((target) => this.catalog.list(target)));
-    return lists
-      .flat()
-      .map(summary)
-      .sort((a, b) => b.id.localeCompare(a.id));
+    return lists.flat().map(summary).sort(newestFirst);
   }
 
   async get(id: string, targetName?: string): Promise<BackupSummary> {

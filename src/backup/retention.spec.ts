@@ -19,6 +19,27 @@ describe(applyRetention.name, () => {
     expect(sut.remove).toHaveLength(117);
   });
 
+  it('should keep the later of two backups made in the same second when keepLast is 1', () => {
+    // Ids sort only to the second; the random part of the later one sorts lower here.
+    const sut = applyRetention(
+      [
+        {
+          id: '20261201T161618Z-ffffffff',
+          createdAt: new Date('2026-12-01T16:16:18.100Z'),
+          verified: false,
+        },
+        {
+          id: '20261201T161618Z-00000000',
+          createdAt: new Date('2026-12-01T16:16:18.900Z'),
+          verified: false,
+        },
+      ],
+      { ...none, keepLast: 1 },
+    );
+    expect(sut.keep.map((k) => k.id)).toEqual(['20261201T161618Z-00000000']);
+    expect(sut.remove).toEqual(['20261201T161618Z-ffffffff']);
+  });
+
   it('should keep the newest backup of each of the last 7 days when daily is 7', () => {
     const sut = applyRetention(sixHourly(), { ...none, daily: 7 });
     // 18:00 is the newest backup of each day: b000, b004, b008, …

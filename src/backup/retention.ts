@@ -1,4 +1,5 @@
 import { BackupConfig } from '../config/sections/backup.section';
+import { newestFirst } from './backup.manifest';
 
 export type RetentionPolicy = BackupConfig['retention'];
 
@@ -31,14 +32,12 @@ export function applyRetention(
   candidates: RetentionCandidate[],
   policy: RetentionPolicy,
 ): RetentionDecision {
-  const newestFirst = [...candidates].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  const reasons = new Map<string, string[]>(newestFirst.map((candidate) => [candidate.id, []]));
-  newestFirst
-    .slice(0, policy.keepLast)
-    .forEach((candidate) => reasons.get(candidate.id)!.push('last'));
+  const ordered = [...candidates].sort(newestFirst);
+  const reasons = new Map<string, string[]>(ordered.map((candidate) => [candidate.id, []]));
+  ordered.slice(0, policy.keepLast).forEach((candidate) => reasons.get(candidate.id)!.push('last'));
   for (const { rule, key } of buckets) {
     const seen = new Set<string>();
-    for (const candidate of newestFirst) {
+    for (const candidate of ordered) {
       if (seen.size >= policy[rule]) break;
       const period = key(candidate.createdAt);
       if (seen.has(period)) continue;
@@ -46,13 +45,13 @@ export function applyRetention(
       reasons.get(candidate.id)!.push(`${rule} ${period}`);
     }
   }
-  const newestVerified = newestFirst.find((candidate) => candidate.verified);
+  const newestVerified = ordered.find((candidate) => candidate.verified);
   if (newestVerified) reasons.get(newestVerified.id)!.push('newest verified');
   return {
-    keep: newestFirst
+    keep: ordered
       .filter((c) => reasons.get(c.id)!.length > 0)
       .map((c) => ({ id: c.id, reasons: reasons.get(c.id)! })),
-    remove: newestFirst.filter((c) => reasons.get(c.id)!.length === 0).map((c) => c.id),
+    remove: ordered.filter((c) => reasons.get(c.id)!.length === 0).map((c) => c.id),
   };
 }
 
