@@ -163,7 +163,8 @@ try {
   const markdown = `# Backup benchmark
 
 Same PostgreSQL 15 database (${f(data.sourceDatabaseMiB, 0)} MiB, ${data.rows} rows in the service's tables), same run.
-Our backup: gzip level 6, AES-256-GCM in 1 MiB chunks, local target; times measured around the run inside the booted app.
+Our backup (default settings): ${encrypted.manifest.compression.algorithm} level ${encrypted.manifest.compression.level}, AES-256-GCM in 1 MiB chunks, local target; times measured around the run inside the booted app.
+Our restore runs in one transaction on one connection (pg_restore -j2 uses two); it loads JSON rows, which the server parses, where pg_restore uses COPY.
 
 | measure | ours | baseline | ratio | target | verdict |
 |---|---|---|---|---|---|

@@ -71,6 +71,26 @@ async function countsAt(url: string): Promise<Record<string, number>> {
   }
 }
 
+/** Every index and key constraint of the public schema, as definitions (names included). */
+async function indexesAndKeysAt(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ line: string }>(
+      `SELECT pg_get_indexdef(indexrelid) AS line FROM pg_index x
+         JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = 'public'
+       UNION ALL
+       SELECT c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid) FROM pg_constraint k
+         JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public'`,
+    );
+    return rows.map((row) => row.line).sort();
+  } finally {
+    await client.end();
+  }
+}
+
 async function publicTables(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -124,7 +144,7 @@ describe(BackupService.name, () => {
     expect(result.manifest).toMatchObject({
       schemaVersion: expect.stringMatching(/^\d{4}_/),
       encryption: { algorithm: 'aes-256-gcm', keyId: 'primary', kdf: 'hkdf-sha256' },
-      compression: { algorithm: 'gzip' },
+      compression: { algorithm: 'brotli', level: 3 },
       source: { kind: 'pglite' },
     });
     expect((await sut.list()).map((item) => item.id)).toContain(backupId);
@@ -207,6 +227,15 @@ describe(BackupService.name, () => {
         );
         const forced = await sut.restore(backupId, { targetDatabase: target.url, force: true });
         expect(forced.tables.find((table) => table.name === 'users')!.rows).toBe(expected.users);
+        // The load drops indexes and keys and rebuilds them: the schema must come back whole.
+        const migrated = await createTestApp('postgres');
+        try {
+          const reference = await indexesAndKeysAt(migrated.config.database.url!);
+          expect(reference.length).toBeGreaterThan(40);
+          expect(await indexesAndKeysAt(target.url)).toEqual(reference);
+        } finally {
+          await migrated.close();
+        }
       } finally {
         await target.drop();
       }

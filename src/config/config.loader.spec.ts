@@ -150,4 +150,30 @@ describe(loadConfig.name, () => {
 
     expect(sut.server.port).toBe(0);
   });
+
+  it('should default backup compression to brotli 3, and gzip to 6 when only the algorithm is given', () => {
+    expect(loadConfig({ env: {}, configDir }).backup.compression).toEqual({
+      algorithm: 'brotli',
+      level: 3,
+    });
+    const gzip = loadConfig({
+      env: {},
+      configDir,
+      overrides: { backup: { compression: { algorithm: 'gzip' } } },
+    });
+    expect(gzip.backup.compression).toEqual({ algorithm: 'gzip', level: 6 });
+  });
+
+  it('should refuse a gzip level above 9 naming the setting', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {},
+        configDir,
+        overrides: { backup: { compression: { algorithm: 'gzip', level: 11 } } },
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/backup\.compression\.level.*gzip levels are 0–9/),
+    ]);
+  });
 });

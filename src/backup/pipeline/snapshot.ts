@@ -176,6 +176,7 @@ export async function loadSnapshot(
   onRows: (progress: RestoreProgress) => void = () => undefined,
 ): Promise<SnapshotSummary> {
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
+  const rebuild = await dropIndexesAndKeys(session);
   const counted: SnapshotSummary['tables'] = [];
   let schemaVersion: string | null | undefined;
   let table: TableInfo | undefined;
@@ -184,17 +185,27 @@ export async function loadSnapshot(
   let rows = 0;
   let done = false;
 
+  // One batch is in the database while the next is decrypted, decompressed and split: with a
+  // server of its own (PostgreSQL) both sides work at once instead of taking turns.
+  let inserting: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!table || batch.length === 0) return;
     const columns = table.columns.map(quote).join(', ');
-    await session.query(
-      `INSERT INTO ${quote(table.name)} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM json_populate_recordset(NULL::${quote(table.name)}, $1::json)`,
-      [`[${batch.join(',')}]`],
-    );
+    const progress = { table: table.name, rows: batch.length };
+    const rowsJson = `[${batch.join(',')}]`;
     rows += batch.length;
-    onRows({ table: table.name, rows: batch.length });
     batch = [];
     batchBytes = 0;
+    await inserting;
+    inserting = session
+      .query(
+        `INSERT INTO ${quote(progress.table)} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::${quote(progress.table)}, $1::jsonb)`,
+        [rowsJson],
+      )
+      .then(() => onRows(progress));
+    // Awaited by the next flush or at the end of the table; this only avoids an unhandled rejection
+    // when the load fails elsewhere first (the caller's rollback then discards it).
+    inserting.catch(() => undefined);
   };
 
   for await (const line of lines(input)) {
@@ -230,6 +241,7 @@ export async function loadSnapshot(
       }
       case '#end': {
         await flush();
+        await inserting;
         if (!table || body.table !== table.name || body.rows !== rows) {
           throw BackupErrors.malformed(
             `Table ${table?.name ?? '?'} ended with an unexpected row count.`,
@@ -253,8 +265,50 @@ export async function loadSnapshot(
   }
   if (schemaVersion === undefined || !done)
     throw BackupErrors.truncated('The dump ends before its last table.');
+  for (const statement of rebuild) await session.exec(statement);
   await resetSequences(session);
   return { schemaVersion, tables: counted };
+}
+
+/**
+ * Drops the indexes and the primary-key, unique and foreign-key constraints of the public tables and
+ * returns the statements that rebuild them, as pg_restore orders its work: one sorted index build
+ * after the load costs far less than keeping every index up to date row by row, and a foreign key
+ * added afterwards is checked once per table instead of once per row. The caller's transaction
+ * makes this invisible to everyone else, and a failed load rolls the drops back with it.
+ */
+async function dropIndexesAndKeys(session: SqlSession): Promise<string[]> {
+  const constraints = await session.query<{ table_name: string; name: string; def: string }>(
+    `SELECT c.relname AS table_name, k.conname AS name, pg_get_constraintdef(k.oid) AS def
+       FROM pg_constraint k
+       JOIN pg_class c ON c.oid = k.conrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND k.contype IN ('p', 'u', 'f') AND c.relname <> $1
+      ORDER BY k.contype = 'f' DESC, c.relname, k.conname`,
+    [LEDGER_TABLE],
+  );
+  const indexes = await session.query<{ name: string; def: string }>(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def
+       FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = 'public' AND t.relname <> $1
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                         WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
+      ORDER BY t.relname, i.relname`,
+    [LEDGER_TABLE],
+  );
+  // Foreign keys come first in `constraints`: they go before the keys they reference, and come back last.
+  for (const k of constraints)
+    await session.exec(`ALTER TABLE ${quote(k.table_name)} DROP CONSTRAINT ${quote(k.name)}`);
+  for (const index of indexes) await session.exec(`DROP INDEX ${quote(index.name)}`);
+  return [
+    ...indexes.map((index) => index.def),
+    ...[...constraints]
+      .reverse()
+      .map((k) => `ALTER TABLE ${quote(k.table_name)} ADD CONSTRAINT ${quote(k.name)} ${k.def}`),
+  ];
 }
 
 /** Moves every serial/identity sequence past the largest restored value. */

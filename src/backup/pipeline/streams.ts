@@ -39,7 +39,7 @@ const CHUNK = 256 * 1024;
 export function compressor({ algorithm, level }: CompressionSettings): Transform {
   switch (algorithm) {
     case 'gzip':
-      return createGzip({ level: Math.min(level, 9), chunkSize: CHUNK });
+      return createGzip({ level, chunkSize: CHUNK });
     case 'brotli':
       return createBrotliCompress({
         chunkSize: CHUNK,
