@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { register as promRegister } from 'prom-client';
-import { AppModule } from './app.module';
+import { AppModule, AppModuleOptions } from './app.module';
 import { RequestContext } from './common/request-context';
 import { Config } from './config/config.schema';
 import { Database, DatabaseOptions } from './database/database';
@@ -18,6 +18,8 @@ export interface CreateAppOptions {
   database?: Database;
   databaseOptions?: DatabaseOptions;
   logger?: LoggerService | false;
+  /** Extra modules mounted beside the application's own (benchmarks add a probe route). */
+  imports?: AppModuleOptions['imports'];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -54,7 +56,7 @@ export async function createApp(
     });
 
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register({ config, database }),
+      AppModule.register({ config, database, imports: options.imports }),
       adapter,
       { logger: options.logger ?? false, abortOnError: false },
     );

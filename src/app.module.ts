@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -26,11 +26,17 @@ export interface AppModuleOptions {
   database: Database;
   /** false for the CLI: no scheduled jobs. */
   schedule?: boolean;
+  imports?: NonNullable<ModuleMetadata['imports']>;
 }
 
 @Module({})
 export class AppModule {
-  static register({ config, database, schedule = true }: AppModuleOptions): DynamicModule {
+  static register({
+    config,
+    database,
+    schedule = true,
+    imports = [],
+  }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -55,6 +61,7 @@ export class AppModule {
         AuthModule,
         MoleculeModule,
         BackupModule,
+        ...imports,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, describeEachDatabase, TestApp } from './support/test-app';
@@ -420,6 +421,31 @@ describeEachDatabase('metrics', (ctx, kind) => {
     expect(text).toMatch(/route="\/docs\/\*"/);
     // Only the scrape itself is in flight.
     expect(sample(text, 'cryoprotect_http_requests_in_flight')).toBe(1);
+  });
+
+  it('should count a request in flight while its body arrives and drop it when the client goes away', async () => {
+    const app = ctx();
+    const { hostname, port } = new URL(app.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    // Headers and the first byte of a 100-byte body: the request stays open, waiting for the rest.
+    socket.write(
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    let inFlight: number | undefined;
+    for (let attempt = 0; attempt < 50 && inFlight !== 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight = sample(await scrape(app), 'cryoprotect_http_requests_in_flight');
+    }
+    // The stalled request and the scrape itself.
+    expect(inFlight).toBe(2);
+    socket.destroy();
+    await new Promise((resolve) => socket.once('close', resolve));
+    for (let attempt = 0; attempt < 50 && inFlight !== 1; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight = sample(await scrape(app), 'cryoprotect_http_requests_in_flight');
+    }
+    expect(inFlight).toBe(1);
   });
 
   it('should time database queries by operation and report the pool when a login reads the database', async () => {

@@ -23,8 +23,18 @@ const TEXT_RULES: Array<[RegExp, string]> = [
 // Every rule above needs one of these; most log text has none, so it skips the rules at once.
 const MIGHT_HOLD_SECRET = /:\/\/|bearer|basic|eyJ|=/i;
 
+// Log lines reuse a small set of keys, so each key is classified once (bounded: arbitrary keys
+// from logged objects cannot grow it without limit).
+const secretKeyMemo = new Map<string, boolean>();
+const SECRET_KEY_MEMO_MAX = 4096;
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[-_.\s]/g, ''));
+  let secret = secretKeyMemo.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key.toLowerCase().replace(/[-_.\s]/g, ''));
+    if (secretKeyMemo.size < SECRET_KEY_MEMO_MAX) secretKeyMemo.set(key, secret);
+  }
+  return secret;
 }
 
 /** The text with connection-string passwords, bearer tokens, JWTs and key=secret pairs masked. */
