@@ -72,11 +72,19 @@ describeEachDatabase('foundation HTTP behaviour', (ctx) => {
     expect(((await response.json()) as { code: string }).code).toBe('REQUEST_BODY_TOO_LARGE');
   });
 
-  it('should send security headers', async () => {
-    const response = await ctx().request('/health/live');
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  it('should send security headers on answers, errors and the docs page', async () => {
+    for (const path of ['/health/live', '/api/v1/nope', '/docs']) {
+      const response = await ctx().request(path);
+      expect({ path, nosniff: response.headers.get('x-content-type-options') }).toEqual({
+        path,
+        nosniff: 'nosniff',
+      });
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('content-security-policy')).toContain(
+        "script-src 'self' 'unsafe-inline'",
+      );
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    }
   });
 
   it('should not allow cross-origin requests by default', async () => {
