@@ -63,7 +63,7 @@ export async function createApp(
       { logger: options.logger ?? false, abortOnError: false },
     );
     // helmet's middleware is built once: every response gets the same security headers.
-    // (@fastify/helmet builds it anew on every request, a few per cent of a small request.)
+    // (@fastify/helmet builds it anew on every request: about a third of a small request.)
     const securityHeaders = helmet({
       contentSecurityPolicy: {
         directives: {
