@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, writeResults } from './lib/results.mjs';
+import { signInResearcher } from './lib/sign-in.mjs';
 
 const ROUNDS = Number(process.env.BENCH_AUTH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_AUTH_SECONDS ?? 3);
@@ -60,7 +61,6 @@ async function serve(mode) {
   const callerCacheTtlSeconds = mode === 'cache-off' ? 0 : 10;
   const { createApp } = await import(new URL('app.factory.js', dist));
   const { loadConfig } = await import(new URL('config/config.loader.js', dist));
-  const { UserService } = await import(new URL('auth/user.service.js', dist));
   const { ApiKeyService } = await import(new URL('auth/api-key.service.js', dist));
   const dataDir = mkdtempSync(join(tmpdir(), 'cryoprotect-bench-auth-'));
   const config = loadConfig({
@@ -78,16 +78,7 @@ async function serve(mode) {
   const app = await createApp(config, { imports: [await probeModule(dist)] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-  const password = randomBytes(16).toString('hex');
-  const user = await app
-    .get(UserService)
-    .createUser({ email: 'bench@example.org', role: 'researcher', password });
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.org', password }),
-  });
-  const { accessToken } = await login.json();
+  const { user, accessToken } = await signInResearcher(app, url);
   const caller = {
     id: user.id,
     email: user.email,

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { writeResults } from './lib/results.mjs';
+import { signInResearcher } from './lib/sign-in.mjs';
 
 const dist = new URL('../dist/src/', import.meta.url);
 const { createApp } = await import(new URL('app.factory.js', dist));
 const { loadConfig } = await import(new URL('config/config.loader.js', dist));
-const { UserService } = await import(new URL('auth/user.service.js', dist));
 const { ChemistryPort } = await import(new URL('molecule/chemistry/chemistry.port.js', dist));
 
 const COUNT = Number(process.env.BENCH_REGISTRATIONS ?? 400);
@@ -85,16 +85,7 @@ async function startApp(kind) {
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  await app
-    .get(UserService)
-    .createUser({ email: 'bench@example.org', role: 'researcher', password });
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.org', password }),
-  });
-  const { accessToken } = await login.json();
+  const { accessToken } = await signInResearcher(app, base);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
   return {
     app,
