@@ -6,7 +6,6 @@ import type { FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { register as promRegister } from 'prom-client';
 import { AppModule, AppModuleOptions } from './app.module';
-import { AUTH_REQUEST_FIELDS } from './auth/access.guard';
 import { RequestContext } from './common/request-context';
 import { Config } from './config/config.schema';
 import { Database, DatabaseOptions } from './database/database';
@@ -48,7 +47,6 @@ export async function createApp(
       logger: false,
     });
     const fastify = adapter.getInstance();
-    for (const field of AUTH_REQUEST_FIELDS) fastify.decorateRequest(field, null);
     fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
       RequestContext.run({ requestId: request.id, ip: request.ip }, done);
     });

@@ -11,23 +11,6 @@ import { BEARER_STRATEGY } from './bearer.strategy';
 
 const BEARER = /^Bearer\s+\S+$/i;
 
-/**
- * The fields passport (login, logIn, logout, …, authInfo) and this guard (user) set on an
- * authenticated request. Declared on every request up front (createApp), they keep all request
- * objects of one shape instead of V8 reshaping each authenticated one.
- */
-export const AUTH_REQUEST_FIELDS = [
-  'user',
-  'authInfo',
-  'login',
-  'logIn',
-  'logout',
-  'logOut',
-  'isAuthenticated',
-  'isUnauthenticated',
-  '_sessionManager',
-] as const;
-
 const authRequired = () =>
   new AppError('AUTH_REQUIRED', 401, 'Authentication required', {
     detail: 'Send an access token (Authorization: Bearer …) or an API key (X-API-Key).',
