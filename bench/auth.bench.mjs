@@ -212,6 +212,9 @@ async function compare(autocannon, servers) {
       secondsPerSample: SECONDS,
       connections: CONNECTIONS,
       rows,
+      samples: Object.fromEntries(
+        scenarios.map((scenario, index) => [scenario.name, samples[index]]),
+      ),
       costs,
       targetCost: TARGET_COST,
       pass,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-const { UserService } = await import(
-  new URL('../../dist/src/auth/user.service.js', import.meta.url)
-);
-
 /** Creates a researcher in a running app and logs in over HTTP, as an API client would. */
 export async function signInResearcher(app, url) {
+  // Imported here, not at the top: the process that only drives the load must stay light.
+  const { UserService } = await import(
+    new URL('../../dist/src/auth/user.service.js', import.meta.url)
+  );
   const email = 'bench@example.org';
   const password = randomBytes(16).toString('hex');
   const user = await app.get(UserService).createUser({ email, role: 'researcher', password });
