@@ -186,7 +186,7 @@ writeResults(
     `${ROUNDS} rotating rounds of ${SECONDS} s per configuration; medians of requests/s, and cost = 1 − the median of the`,
     'per-round ON/OFF ratios (the configurations of a round run back to back, so drift between rounds cancels). ON = Prometheus metrics',
     '(HTTP hooks, query timing) + one ECS request line per request to stdout (/dev/null); ON+file also writes the',
-    'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (~25 µs of hooks, one',
+    'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (20–25 µs of hooks, one',
     'serialised line and a write), so it weighs most on the cheapest route; compare the columns of one row.',
     '',
     '| scenario | OFF req/s | ON req/s | cost | ON+file req/s | cost | ≤ 10 % |',

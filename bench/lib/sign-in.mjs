@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /** Creates a researcher in a running app and logs in over HTTP, as an API client would. */
 export async function signInResearcher(app, url) {
-  // Imported here, not at the top: the process that only drives the load must stay light.
+  // Loaded on first use: only the process that runs the app needs it.
   const { UserService } = await import(
     new URL('../../dist/src/auth/user.service.js', import.meta.url)
   );

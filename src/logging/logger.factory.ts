@@ -60,19 +60,17 @@ const redactSecrets = winston.format((info) => {
  * than its stable (key-sorting, cycle-safe) stringifier; lines JSON.stringify refuses (a cycle, a
  * BigInt) still go through ecsStringify.
  */
-const stringifyLine = (() => {
-  const safe = ecsStringify();
-  return winston.format((info) => {
-    // ECS carries the level as log.level; winston's own field is left out, as ecsStringify does.
-    const { level: _level, ...fields } = info;
-    try {
-      info[MESSAGE] = JSON.stringify(fields);
-      return info;
-    } catch {
-      return safe.transform(info) as winston.Logform.TransformableInfo;
-    }
-  });
-})();
+const safeStringify = ecsStringify();
+const stringifyLine = winston.format((info) => {
+  // ECS carries the level as log.level; winston's own field is left out, as ecsStringify does.
+  const { level: _level, ...fields } = info;
+  try {
+    info[MESSAGE] = JSON.stringify(fields);
+    return info;
+  } catch {
+    return safeStringify.transform(info) as winston.Logform.TransformableInfo;
+  }
+});
 
 /** The log file path for this config, or undefined when file logging is off. */
 export function logFilePath(config: Readonly<Config>): string | undefined {

@@ -43,14 +43,12 @@ export class HttpMetricsHook implements OnModuleInit {
       labelNames,
       buckets: HTTP_DURATION_BUCKETS,
     });
-    const serving = this.serving;
-    const sweep = () => this.sweep();
-    metrics.gauge({
+    const inFlight: Gauge = metrics.gauge({
       name: MetricNames.httpRequestsInFlight,
       help: 'HTTP requests being served',
-      collect(this: Gauge) {
-        sweep();
-        this.set(serving.size);
+      collect: () => {
+        this.sweep();
+        inFlight.set(this.serving.size);
       },
     });
   }

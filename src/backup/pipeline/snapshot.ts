@@ -190,6 +190,7 @@ export async function loadSnapshot(
   let inserting: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!table || batch.length === 0) return;
+    const name = quote(table.name);
     const columns = table.columns.map(quote).join(', ');
     const progress = { table: table.name, rows: batch.length };
     const rowsJson = `[${batch.join(',')}]`;
@@ -199,7 +200,7 @@ export async function loadSnapshot(
     await inserting;
     inserting = session
       .query(
-        `INSERT INTO ${quote(progress.table)} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::${quote(progress.table)}, $1::jsonb)`,
+        `INSERT INTO ${name} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::${name}, $1::jsonb)`,
         [rowsJson],
       )
       .then(() => onRows(progress));
