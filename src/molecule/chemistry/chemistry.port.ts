@@ -56,10 +56,42 @@ export interface DepictionOptions {
   highlightAtoms?: number[];
 }
 
+/**
+ * What a query atom requires of the molecule atom it maps to, as far as the toolkit's query can be
+ * read: 'unknown' stands for any test the screen does not model (it never rules an atom out).
+ */
+export type QueryAtomPredicate =
+  | { kind: 'true' }
+  | { kind: 'unknown' }
+  | { kind: 'and' | 'or'; children: QueryAtomPredicate[] }
+  | { kind: 'not'; child: QueryAtomPredicate }
+  /** Atomic number, and aromaticity when given (SMARTS `C` vs `c`; `#6` leaves it open). */
+  | { kind: 'element'; atomicNumber: number; aromatic?: boolean }
+  | { kind: 'aromatic'; value: boolean }
+  | { kind: 'charge'; value: number }
+  /** Total hydrogens (SMARTS `H`). */
+  | { kind: 'hydrogens'; value: number }
+  /** Connections including hydrogens (SMARTS `X`). */
+  | { kind: 'totalDegree'; value: number }
+  /** Explicit connections (SMARTS `D`). */
+  | { kind: 'degree'; value: number }
+  | { kind: 'inRing'; value: boolean };
+
+export type QueryBondOrder =
+  'single' | 'double' | 'triple' | 'aromatic' | 'single-or-aromatic' | 'any';
+
+/** The query's graph as the toolkit compiled it, for screens computed outside the toolkit. */
+export interface QueryGraph {
+  atoms: QueryAtomPredicate[];
+  bonds: { begin: number; end: number; order: QueryBondOrder }[];
+}
+
 /** A compiled substructure query; free it with dispose(). */
 export interface SubstructureQuery {
   /** Fingerprint screen: every bit of this must be set in a candidate's screen fingerprint. */
   readonly screen: Uint8Array | null;
+  /** The query's atoms and bonds, or null when they cannot be read. */
+  readonly graph: QueryGraph | null;
   matches(canonicalSmiles: string): boolean;
   dispose(): void;
 }
@@ -72,6 +104,11 @@ export interface SubstructureLibrary {
   /** Adds a molecule by its canonical SMILES and returns its position. */
   add(canonicalSmiles: string): number;
   readonly size: number;
+  /**
+   * The screen fingerprint stored for a position, in the layout of SubstructureQuery.screen
+   * (bit b = byte b >> 3, bit b & 7), or null if it cannot be read.
+   */
+  screenFingerprint(position: number): Uint8Array | null;
   /** Positions (ascending) of molecules that contain the query, at most maxResults of them. */
   match(query: SubstructureQuery, maxResults: number): Uint32Array;
   dispose(): void;
@@ -96,4 +133,14 @@ export abstract class ChemistryPort {
   abstract fingerprint(smiles: string): { canonicalSmiles: string; fingerprint: Uint8Array };
   /** An empty toolkit-side store for substructure search over many molecules. */
   abstract createSubstructureLibrary(): SubstructureLibrary;
+  /**
+   * Indices (ascending) into canonicalSmiles of the molecules that contain the query, at most
+   * maxResults of them, matched exactly with no fingerprint screen: for candidates the caller
+   * has already screened.
+   */
+  abstract matchAmong(
+    query: SubstructureQuery,
+    canonicalSmiles: readonly string[],
+    maxResults: number,
+  ): Uint32Array;
 }

@@ -144,6 +144,8 @@ describe(RdkitAdapter.name, () => {
       expect(hydroxyl.matches('CS(C)=O')).toBe(false);
       expect(ring.matches('OC1CCCCC1')).toBe(true);
       expect(hydroxyl.screen).toHaveLength(256);
+      expect(hydroxyl.graph?.atoms).toHaveLength(2);
+      expect(ring.graph?.bonds).toHaveLength(6);
     } finally {
       hydroxyl.dispose();
       ring.dispose();
@@ -162,6 +164,12 @@ describe(RdkitAdapter.name, () => {
 
       expect(Array.from(library.match(query, 10))).toEqual([1, 3]);
       expect(Array.from(library.match(query, 1))).toEqual([1]);
+      expect(library.screenFingerprint(1)).toHaveLength(256);
+      expect(Array.from(sut.matchAmong(query, ['CCS(=O)CC', 'CCC', 'CS(C)=O'], 10))).toEqual([
+        0, 2,
+      ]);
+      expect(Array.from(sut.matchAmong(query, ['CCS(=O)CC', 'CCC', 'CS(C)=O'], 1))).toEqual([0]);
+      expect(Array.from(sut.matchAmong(query, [], 1))).toEqual([]);
     } finally {
       query.dispose();
       library.dispose();

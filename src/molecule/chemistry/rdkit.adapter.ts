@@ -10,12 +10,15 @@ import {
   DepictionOptions,
   Descriptors,
   FunctionalGroups,
+  QueryGraph,
   RuleCheck,
   StructureInput,
   SubstructureLibrary,
   SubstructureQuery,
 } from './chemistry.port';
+import { ELEMENT_SYMBOLS } from './elements';
 import { FUNCTIONAL_GROUP_SMARTS } from './functional-groups';
+import { decodeRdkitBitVector, queryGraphFromRdkitJson } from './rdkit-formats';
 
 /** Input limits: large enough for any small molecule or oligomer, small enough to parse in milliseconds. */
 export const CHEMISTRY_LIMITS = {
@@ -27,14 +30,11 @@ export const CHEMISTRY_LIMITS = {
 } as const;
 
 const MORGAN = JSON.stringify({ radius: 2, nBits: 2048 });
-
-// Element symbols by atomic number (index 0 unused), for the molecular formula.
-const ELEMENTS = (
-  '_ H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
-  'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb ' +
-  'Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es Fm Md No Lr Rf ' +
-  'Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og'
-).split(' ');
+const PATTERN_FP_BITS = 2048;
+// matchAmong's throwaway library holds candidates the caller already screened: an 8-bit screen
+// fingerprint with every bit set passes them all and costs far less to add than a real one.
+const PASS_ALL_BITS = 8;
+const PASS_ALL_PICKLE = allBitsSetPickle(PASS_ALL_BITS);
 
 interface RawDescriptors {
   amw: number;
@@ -177,7 +177,27 @@ export class RdkitAdapter extends ChemistryPort {
   }
 
   createSubstructureLibrary(): SubstructureLibrary {
-    return new RdkitSubstructureLibrary(new this.rdkit.SubstructLibrary());
+    return new RdkitSubstructureLibrary(new this.rdkit.SubstructLibrary(PATTERN_FP_BITS));
+  }
+
+  matchAmong(
+    query: SubstructureQuery,
+    canonicalSmiles: readonly string[],
+    maxResults: number,
+  ): Uint32Array {
+    if (!(query instanceof RdkitSubstructureQuery))
+      throw new Error('query was not compiled by the RDKit adapter');
+    if (canonicalSmiles.length === 0) return new Uint32Array(0);
+    const library = new this.rdkit.SubstructLibrary(PASS_ALL_BITS);
+    try {
+      for (const smiles of canonicalSmiles)
+        library.add_trusted_smiles_and_pattern_fp(smiles, PASS_ALL_PICKLE);
+      return Uint32Array.from(
+        library.get_matches_as_uint32array(query.mol, false, 1, maxResults) as Uint32Array,
+      );
+    } finally {
+      library.delete();
+    }
   }
 
   private countGroups(mol: Mol): FunctionalGroups {
@@ -231,6 +251,7 @@ export class RdkitAdapter extends ChemistryPort {
 
 class RdkitSubstructureQuery implements SubstructureQuery {
   readonly screen: Uint8Array | null;
+  readonly graph: QueryGraph | null;
   private disposed = false;
 
   constructor(
@@ -238,6 +259,7 @@ class RdkitSubstructureQuery implements SubstructureQuery {
     readonly mol: Mol,
   ) {
     this.screen = Uint8Array.from(mol.get_pattern_fp_as_uint8array() as Uint8Array);
+    this.graph = queryGraphFromRdkitJson(mol.get_json());
   }
 
   matches(canonicalSmiles: string): boolean {
@@ -272,6 +294,13 @@ class RdkitSubstructureLibrary implements SubstructureLibrary {
 
   add(canonicalSmiles: string): number {
     return this.library.add_trusted_smiles(canonicalSmiles);
+  }
+
+  screenFingerprint(position: number): Uint8Array | null {
+    return decodeRdkitBitVector(
+      this.library.get_pattern_fp_as_uint8array(position) as Uint8Array,
+      PATTERN_FP_BITS,
+    );
   }
 
   match(query: SubstructureQuery, maxResults: number): Uint32Array {
@@ -343,7 +372,7 @@ function hillFormula(json: MolJson): string {
   const add = (symbol: string, n: number) => counts.set(symbol, (counts.get(symbol) ?? 0) + n);
   for (const molecule of json.molecules) {
     for (const atom of molecule.atoms) {
-      add(ELEMENTS[atom.z ?? defaults.z] ?? '*', 1);
+      add(ELEMENT_SYMBOLS[atom.z ?? defaults.z] ?? '*', 1);
       const hydrogens = atom.impHs ?? defaults.impHs;
       if (hydrogens > 0) add('H', hydrogens);
       charge += atom.chg ?? defaults.chg;
@@ -368,4 +397,14 @@ function round(value: number, digits: number): number {
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+/** ExplicitBitVect pickle (see decodeRdkitBitVector) of `bits` bits, all set. */
+function allBitsSetPickle(bits: number): Uint8Array {
+  const pickle = new Uint8Array(12 + bits + 1);
+  const view = new DataView(pickle.buffer);
+  view.setInt32(0, -32, true);
+  view.setInt32(4, bits, true);
+  view.setInt32(8, bits, true);
+  return pickle;
 }

@@ -1,3 +1,7 @@
+import {
+  SCREEN_TEST_MOLECULES,
+  SCREEN_TEST_SMARTS,
+} from '../../../test/support/substructure-fixtures';
 import { RdkitAdapter } from '../chemistry/rdkit.adapter';
 import { SubstructureIndex } from './substructure-index';
 
@@ -72,5 +76,60 @@ describe(SubstructureIndex.name, () => {
         .map((i) => `m${i}`)
         .sort(),
     );
+  });
+
+  describe('with the JavaScript atom screen', () => {
+    const molecules = () =>
+      SCREEN_TEST_MOLECULES.map((smiles) => chemistry.fingerprint(smiles).canonicalSmiles);
+
+    // The reference is RDKit's own library over the same molecules, with no JavaScript screen.
+    function libraryHits(query: { smarts?: string; smiles?: string }, smiles: string[]): string[] {
+      const library = chemistry.createSubstructureLibrary();
+      const compiled = chemistry.compileSubstructureQuery(query);
+      try {
+        for (const text of smiles) library.add(text);
+        return Array.from(library.match(compiled, smiles.length), (position) => `m${position}`);
+      } finally {
+        compiled.dispose();
+        library.dispose();
+      }
+    }
+
+    it.each(SCREEN_TEST_SMARTS)('should find exactly what RDKit finds for %s', (smarts) => {
+      const smiles = molecules();
+      smiles.forEach((text, i) => sut.upsert(`m${i}`, text));
+
+      expect(search(smarts, 1_000).ids).toEqual(libraryHits({ smarts }, smiles));
+    });
+
+    it.each(['C1CCCCC1', 'c1ccccc1', 'OCC(O)CO', 'C[N+](C)(C)C', 'O=C[O-]', 'CS(C)=O', 'C1CC1'])(
+      'should find exactly what RDKit finds for the SMILES query %s',
+      (query) => {
+        const smiles = molecules();
+        smiles.forEach((text, i) => sut.upsert(`m${i}`, text));
+        const compiled = chemistry.compileSubstructureQuery({ smiles: query });
+        try {
+          expect(sut.search(compiled, 1_000, Number.POSITIVE_INFINITY).ids).toEqual(
+            libraryHits({ smiles: query }, smiles),
+          );
+        } finally {
+          compiled.dispose();
+        }
+      },
+    );
+
+    it('should cap and follow deletes when the screened candidates are matched on their own', () => {
+      const smiles = molecules();
+      smiles.forEach((text, i) => sut.upsert(`m${i}`, text));
+      const all = libraryHits({ smarts: '[Cl,Br,I]' }, smiles);
+      sut.remove(all[0]!);
+
+      expect(search('[Cl,Br,I]', 2)).toEqual({
+        ids: all.slice(1, 3),
+        timedOut: false,
+        capped: true,
+      });
+      expect(search('[Cl,Br,I]', 100).ids).toEqual(all.slice(1));
+    });
   });
 });

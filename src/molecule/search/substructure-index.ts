@@ -1,12 +1,67 @@
 import { ChemistryPort, SubstructureLibrary, SubstructureQuery } from '../chemistry/chemistry.port';
+import { AtomFeatures, atomTypeCounts } from './atom-features';
+import { AtomScreen, compileAtomScreen, screenTables, UNION_BIT } from './atom-screen';
 
 /** Molecules per toolkit library: the time budget is checked between libraries. */
 const SEGMENT_SIZE = 4_096;
+/** 32-bit words of a 2048-bit screen fingerprint. */
+const FINGERPRINT_WORDS = 64;
+/**
+ * A segment's screened candidates are matched on their own (in a throwaway library, which costs
+ * about a fifth of a match per molecule to fill) when they are fewer than this share of the ones
+ * that pass the fingerprint screen alone; otherwise the segment's own library is searched.
+ */
+const SUBSET_SHARE = 0.8;
+// Each type run is one 32-bit word: 16 bits of type id, 16 bits of count.
+const MAX_COUNT = 0xffff;
+const MAX_TYPE_ID = 0xffff;
+
+/** A growable Uint32Array. */
+class Words {
+  data = new Uint32Array(64);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = value;
+  }
+
+  extend(count: number): number {
+    const start = this.length;
+    if (start + count > this.data.length) this.grow(start + count);
+    this.length += count;
+    return start;
+  }
+
+  private grow(minimum: number): void {
+    const data = new Uint32Array(Math.max(minimum, this.data.length * 2));
+    data.set(this.data.subarray(0, this.length));
+    this.data = data;
+  }
+}
 
 interface Segment {
   library: SubstructureLibrary;
   ids: string[];
+  smiles: string[];
   dead: Set<number>;
+  /** FINGERPRINT_WORDS words per position: the library's screen fingerprint. */
+  fingerprints: Words;
+  /** Atom types of position p are typeRuns[typeStart[p] .. typeStart[p + 1]), each (type id << 16) | count. */
+  typeStart: Words;
+  typeRuns: Words;
+  /** Positions whose SMILES the atom reader could not read: they always pass the atom screen. */
+  unscreened: Set<number>;
+}
+
+/** A query's screens in the index's terms, computed once per search. */
+interface CompiledScreen {
+  /** Indices of the non-zero words of the query's fingerprint, and those words. */
+  words: Uint32Array;
+  bits: Uint32Array;
+  atoms: AtomScreen;
+  masks: Uint32Array;
+  needed: Uint32Array;
 }
 
 export interface SubstructureScan {
@@ -19,8 +74,11 @@ export interface SubstructureScan {
 
 /**
  * Substructure search over RDKit SubstructLibrary segments (pattern-fingerprint screen, then an
- * exact match on trusted canonical SMILES). Libraries are append-only, so a write appends the new
- * copy and marks the old one dead; a segment more than a quarter dead is rebuilt from its live SMILES.
+ * exact match on trusted canonical SMILES), with a second screen in JavaScript: per molecule the
+ * counts of its atom types (element, aromaticity, ring, charge, degree, hydrogens, bond orders),
+ * read once from the SMILES, against what the query's atoms need. When that screen leaves few
+ * candidates in a segment, only they are matched. Libraries are append-only, so a write appends the
+ * new copy and marks the old one dead; a segment more than a quarter dead is rebuilt.
  */
 export class SubstructureIndex {
   private readonly segments: Segment[] = [];
@@ -28,6 +86,8 @@ export class SubstructureIndex {
     string,
     { segment: Segment; position: number; smiles: string }
   >();
+  private readonly typeIds = new Map<string, number>();
+  private readonly types: AtomFeatures[] = [];
 
   constructor(private readonly chemistry: ChemistryPort) {}
 
@@ -48,11 +108,10 @@ export class SubstructureIndex {
     this.remove(id);
     let segment = this.segments.at(-1);
     if (!segment || segment.ids.length >= SEGMENT_SIZE) {
-      segment = { library: this.chemistry.createSubstructureLibrary(), ids: [], dead: new Set() };
+      segment = this.emptySegment();
       this.segments.push(segment);
     }
-    const position = segment.library.add(canonicalSmiles);
-    segment.ids[position] = id;
+    const position = this.append(segment, id, canonicalSmiles);
     this.locationById.set(id, { segment, position, smiles: canonicalSmiles });
   }
 
@@ -66,13 +125,17 @@ export class SubstructureIndex {
   }
 
   search(query: SubstructureQuery, maxResults: number, deadline: number): SubstructureScan {
+    const screen = this.compileScreen(query);
     const ids: string[] = [];
     for (const segment of this.segments) {
       if (performance.now() > deadline) return { ids, timedOut: true, capped: false };
-      // Ask for one more than needed (plus the dead ones) to know whether the cap cut anything off.
-      const wanted = maxResults - ids.length + 1 + segment.dead.size;
-      for (const position of segment.library.match(query, wanted)) {
-        if (segment.dead.has(position)) continue;
+      // Ask for one more than needed to know whether the cap cut anything off.
+      for (const position of this.matchSegment(
+        segment,
+        query,
+        screen,
+        maxResults - ids.length + 1,
+      )) {
         if (ids.length === maxResults) return { ids, timedOut: false, capped: true };
         ids.push(segment.ids[position]!);
       }
@@ -86,19 +149,151 @@ export class SubstructureIndex {
     this.locationById.clear();
   }
 
+  /** Live positions (ascending) of the segment's molecules that contain the query, at most `wanted`. */
+  private matchSegment(
+    segment: Segment,
+    query: SubstructureQuery,
+    screen: CompiledScreen | null,
+    wanted: number,
+  ): number[] {
+    if (screen) {
+      const { candidates, passedFingerprint } = this.screenSegment(segment, screen);
+      if (candidates.length === 0) return [];
+      if (candidates.length < SUBSET_SHARE * passedFingerprint) {
+        const found = this.chemistry.matchAmong(
+          query,
+          candidates.map((position) => segment.smiles[position]!),
+          wanted,
+        );
+        return Array.from(found, (index) => candidates[index]!).sort((a, b) => a - b);
+      }
+    }
+    const positions = segment.library.match(query, wanted + segment.dead.size);
+    return Array.from(positions)
+      .filter((position) => !segment.dead.has(position))
+      .slice(0, wanted);
+  }
+
+  /** Live positions passing both screens, and how many positions pass the fingerprint screen. */
+  private screenSegment(
+    segment: Segment,
+    screen: CompiledScreen,
+  ): { candidates: number[]; passedFingerprint: number } {
+    const { words, bits, atoms, masks, needed } = screen;
+    const fingerprints = segment.fingerprints.data;
+    const typeStart = segment.typeStart.data;
+    const typeRuns = segment.typeRuns.data;
+    const sums = new Uint32Array(needed.length);
+    const candidates: number[] = [];
+    let passedFingerprint = 0;
+    positions: for (let position = 0; position < segment.ids.length; position++) {
+      const base = position * FINGERPRINT_WORDS;
+      for (let w = 0; w < words.length; w++) {
+        const bit = bits[w]!;
+        if ((fingerprints[base + words[w]!]! & bit) !== bit) continue positions;
+      }
+      passedFingerprint++;
+      if (segment.dead.has(position)) continue;
+      if (segment.unscreened.has(position)) {
+        candidates.push(position);
+        continue;
+      }
+      sums.fill(0);
+      let union = 0;
+      for (let run = typeStart[position]!; run < typeStart[position + 1]!; run++) {
+        const entry = typeRuns[run]!;
+        const mask = masks[entry >>> 16]!;
+        if (mask === 0) continue;
+        const count = entry & MAX_COUNT;
+        if (mask & UNION_BIT) union += count;
+        for (let rest = mask & ~UNION_BIT; rest !== 0; rest &= rest - 1)
+          sums[31 - Math.clz32(rest & -rest)]! += count;
+      }
+      if (union < atoms.atomCount) continue;
+      let passes = true;
+      for (let g = 0; g < needed.length && passes; g++) passes = sums[g]! >= needed[g]!;
+      if (passes) candidates.push(position);
+    }
+    return { candidates, passedFingerprint };
+  }
+
+  private compileScreen(query: SubstructureQuery): CompiledScreen | null {
+    const atoms = query.graph ? compileAtomScreen(query.graph) : null;
+    if (!atoms) return null;
+    const fingerprint = query.screen ? toWords(query.screen) : new Uint32Array(FINGERPRINT_WORDS);
+    const words: number[] = [];
+    fingerprint.forEach((word, index) => {
+      if (word !== 0) words.push(index);
+    });
+    return {
+      words: Uint32Array.from(words),
+      bits: Uint32Array.from(words, (index) => fingerprint[index]!),
+      atoms,
+      ...screenTables(atoms, this.types),
+    };
+  }
+
+  private emptySegment(): Segment {
+    const typeStart = new Words();
+    typeStart.push(0);
+    return {
+      library: this.chemistry.createSubstructureLibrary(),
+      ids: [],
+      smiles: [],
+      dead: new Set(),
+      fingerprints: new Words(),
+      typeStart,
+      typeRuns: new Words(),
+      unscreened: new Set(),
+    };
+  }
+
+  private append(segment: Segment, id: string, smiles: string): number {
+    const position = segment.library.add(smiles);
+    segment.ids[position] = id;
+    segment.smiles[position] = smiles;
+    const start = segment.fingerprints.extend(FINGERPRINT_WORDS);
+    const fingerprint = segment.library.screenFingerprint(position);
+    // A fingerprint that cannot be read must not screen anything out: all bits set.
+    if (fingerprint) segment.fingerprints.data.set(toWords(fingerprint), start);
+    else segment.fingerprints.data.fill(0xffff_ffff, start, start + FINGERPRINT_WORDS);
+    const runs = atomTypeCounts(smiles)?.map((type) => ({
+      id: this.typeId(type.key, type.features),
+      count: type.count,
+    }));
+    if (!runs || runs.some((run) => run.count > MAX_COUNT || run.id > MAX_TYPE_ID))
+      segment.unscreened.add(position);
+    else for (const run of runs) segment.typeRuns.push(run.id * 0x1_0000 + run.count);
+    segment.typeStart.push(segment.typeRuns.length);
+    return position;
+  }
+
+  private typeId(key: string, features: AtomFeatures): number {
+    let id = this.typeIds.get(key);
+    if (id === undefined) {
+      id = this.types.length;
+      this.typeIds.set(key, id);
+      this.types.push(features);
+    }
+    return id;
+  }
+
   private rebuild(segment: Segment): void {
-    const library = this.chemistry.createSubstructureLibrary();
-    const ids: string[] = [];
+    const rebuilt = this.emptySegment();
     for (const [position, id] of segment.ids.entries()) {
       if (segment.dead.has(position)) continue;
       const location = this.locationById.get(id)!;
-      const newPosition = library.add(location.smiles);
-      ids[newPosition] = id;
-      location.position = newPosition;
+      location.position = this.append(rebuilt, id, location.smiles);
+      location.segment = rebuilt;
     }
     segment.library.dispose();
-    segment.library = library;
-    segment.ids = ids;
-    segment.dead = new Set();
+    this.segments[this.segments.indexOf(segment)] = rebuilt;
   }
+}
+
+function toWords(bytes: Uint8Array): Uint32Array {
+  const words = new Uint32Array(FINGERPRINT_WORDS);
+  for (let i = 0; i < Math.min(bytes.length, FINGERPRINT_WORDS * 4); i++)
+    words[i >> 2]! |= bytes[i]! << ((i & 3) * 8);
+  return words;
 }
