@@ -58,12 +58,16 @@ try {
   const baseline = JSON.parse(python.stdout);
 
   const chemistry = await RdkitAdapter.load();
+  globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
+  const jsBefore = process.memoryUsage();
   let started = performance.now();
   const index = new SubstructureIndex(chemistry);
   smiles.forEach((text, i) => index.upsert(String(i), text));
   const buildMs = performance.now() - started;
+  globalThis.gc?.();
   const rssAfter = process.memoryUsage().rss;
+  const jsAfter = process.memoryUsage();
 
   const perQuery = [];
   for (const [[name, smarts], expected] of QUERIES.map((query, i) => [
@@ -113,6 +117,11 @@ try {
     buildMs,
     pythonBuildSeconds: baseline.buildSeconds,
     indexMemoryMiB: Math.round((rssAfter - rssBefore) / 2 ** 20),
+    // JavaScript side of the index (screen fingerprints, type runs, ids): heap plus typed arrays.
+    indexJsMemoryMiB: Math.round(
+      (jsAfter.heapUsed + jsAfter.arrayBuffers - jsBefore.heapUsed - jsBefore.arrayBuffers) /
+        2 ** 20,
+    ),
     totalMs: total('ms'),
     pythonTotalMs: total('pythonMs'),
     ratioToPython: total('ms') / total('pythonMs'),
@@ -156,7 +165,8 @@ ${rows}
 ${differences ? `\nHit differences (RDKit 2026.09 vs 2022.09):\n\n${differences}\n` : ''}
 Index build ${(buildMs / 1000).toFixed(1)} s (pattern fingerprints computed in WASM and copied out for the
 JavaScript screen, atom types read from the SMILES; python build
-${baseline.buildSeconds.toFixed(1)} s); index memory ≈ ${summary.indexMemoryMiB} MiB RSS.
+${baseline.buildSeconds.toFixed(1)} s); index memory ≈ ${summary.indexMemoryMiB} MiB RSS, of which
+${summary.indexJsMemoryMiB} MiB JavaScript heap and typed arrays (the rest is WASM memory).
 `;
   writeResults('substructure', { summary, targets, perQuery }, markdown);
   console.log(markdown);

@@ -1,6 +1,6 @@
 import initRDKitModule, { MainModule } from '@rdkit/rdkit';
 import { SCREEN_TEST_MOLECULES } from '../../../test/support/substructure-fixtures';
-import { AtomFeatures, atomTypeCounts, ringAtoms } from './atom-features';
+import { AtomFeatures, moleculeTypeCounts, ringAtoms } from './atom-features';
 
 interface RdkitJson {
   defaults: { atom: { z: number; impHs: number; chg: number } };
@@ -11,7 +11,7 @@ interface RdkitJson {
   }[];
 }
 
-describe('atomTypeCounts', () => {
+describe('moleculeTypeCounts', () => {
   let rdkit: MainModule;
 
   beforeAll(async () => {
@@ -20,13 +20,13 @@ describe('atomTypeCounts', () => {
   });
 
   function features(smiles: string): AtomFeatures[] {
-    const counts = atomTypeCounts(smiles);
+    const counts = moleculeTypeCounts(smiles);
     if (!counts) throw new Error(`unreadable: ${smiles}`);
-    return counts.flatMap((type) => Array<AtomFeatures>(type.count).fill(type.features));
+    return counts.atoms.flatMap((type) => Array<AtomFeatures>(type.count).fill(type.features));
   }
 
   it('should count glycerol as three hydroxyl oxygens, two CH2 and one CH when given its SMILES', () => {
-    const types = atomTypeCounts('OCC(O)CO')!;
+    const types = moleculeTypeCounts('OCC(O)CO')!.atoms;
 
     expect(
       types.map((type) => [type.features.atomicNumber, type.features.hydrogens, type.count]),
@@ -36,6 +36,8 @@ describe('atomTypeCounts', () => {
       [6, 1, 1],
     ]);
     expect(types.every((type) => !type.features.inRing && !type.features.aromatic)).toBe(true);
+    // O–CH2 twice, CH2–CH twice, CH–O once.
+    expect(moleculeTypeCounts('OCC(O)CO')!.bonds.map((bond) => bond.count)).toEqual([2, 2, 1]);
   });
 
   it('should read charges, bracket hydrogens, isotopes and ring bonds when they are written in brackets', () => {
@@ -60,10 +62,10 @@ describe('atomTypeCounts', () => {
   });
 
   it('should give up (null) when a SMILES has syntax it does not model', () => {
-    expect(atomTypeCounts('C$C')).toBeNull();
-    expect(atomTypeCounts('[Xx]')).toBeNull();
-    expect(atomTypeCounts('C1CC')).toBeNull();
-    expect(atomTypeCounts('C(C')).toBeNull();
+    expect(moleculeTypeCounts('C$C')).toBeNull();
+    expect(moleculeTypeCounts('[Xx]')).toBeNull();
+    expect(moleculeTypeCounts('C1CC')).toBeNull();
+    expect(moleculeTypeCounts('C(C')).toBeNull();
   });
 
   it('should find the atoms on cycles and only those when given fused, spiro and chain graphs', () => {

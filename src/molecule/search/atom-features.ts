@@ -23,14 +23,26 @@ export interface AtomFeatures {
   aromaticBonds: number;
 }
 
-/** An atom type and how many atoms of the molecule have it. */
-export interface AtomTypeCount {
+/** 1.5 is aromatic. */
+export type BondOrder = 1 | 2 | 3 | 1.5;
+
+/** A bond as a substructure query can see it: its order and the types of the atoms it joins. */
+export interface BondFeatures {
+  order: BondOrder;
+  ends: readonly [AtomFeatures, AtomFeatures];
+}
+
+/** A type (of atom or bond), its key, and how many atoms or bonds of the molecule have it. */
+export interface TypeCount<F> {
   key: string;
-  features: AtomFeatures;
+  features: F;
   count: number;
 }
 
-type BondOrder = 1 | 2 | 3 | 1.5;
+export interface MoleculeTypes {
+  atoms: TypeCount<AtomFeatures>[];
+  bonds: TypeCount<BondFeatures>[];
+}
 type BondSymbol = '-' | '=' | '#' | ':' | '/' | '\\';
 
 interface ParsedAtom {
@@ -88,25 +100,36 @@ const DEFAULT_VALENCES = new Map<number, readonly number[]>([
 const BOND_SYMBOLS = new Set(['-', '=', '#', ':', '/', '\\']);
 
 /**
- * Atom types of a molecule with their counts, from its SMILES. Returns null for anything outside
- * the SMILES subset RDKit writes for ordinary molecules (the caller then skips the screen for it).
+ * Atom and bond types of a molecule with their counts, from its SMILES. Returns null for anything
+ * outside the SMILES subset RDKit writes for ordinary molecules (the caller then skips the screen).
  */
-export function atomTypeCounts(smiles: string): AtomTypeCount[] | null {
+export function moleculeTypeCounts(smiles: string): MoleculeTypes | null {
   const parsed = parseSmiles(smiles);
   if (!parsed) return null;
-  const features = atomFeatures(parsed.atoms, parsed.bonds);
-  if (!features) return null;
-  const counts = new Map<string, AtomTypeCount>();
-  for (const atom of features) {
-    const key = atomTypeKey(atom);
-    const entry = counts.get(key);
-    if (entry) entry.count++;
-    else counts.set(key, { key, features: atom, count: 1 });
-  }
-  return [...counts.values()];
+  const read = atomFeatures(parsed.atoms, parsed.bonds);
+  if (!read) return null;
+  const keys = read.atoms.map(atomTypeKey);
+  const atoms = new Map<string, TypeCount<AtomFeatures>>();
+  read.atoms.forEach((features, index) => count(atoms, keys[index]!, features));
+  const bonds = new Map<string, TypeCount<BondFeatures>>();
+  parsed.bonds.forEach(({ begin, end }, index) => {
+    const [first, second] = keys[begin]! <= keys[end]! ? [begin, end] : [end, begin];
+    const order = read.orders[index]!;
+    count(bonds, `${keys[first]!}|${keys[second]!}|${order}`, {
+      order,
+      ends: [read.atoms[first]!, read.atoms[second]!],
+    });
+  });
+  return { atoms: [...atoms.values()], bonds: [...bonds.values()] };
 }
 
-export function atomTypeKey(atom: AtomFeatures): string {
+function count<F>(counts: Map<string, TypeCount<F>>, key: string, features: F): void {
+  const entry = counts.get(key);
+  if (entry) entry.count++;
+  else counts.set(key, { key, features, count: 1 });
+}
+
+function atomTypeKey(atom: AtomFeatures): string {
   return [
     atom.atomicNumber,
     atom.aromatic ? 'a' : 'A',
@@ -168,7 +191,10 @@ export function ringAtoms(
   return inRing;
 }
 
-function atomFeatures(atoms: ParsedAtom[], bonds: ParsedBond[]): AtomFeatures[] | null {
+function atomFeatures(
+  atoms: ParsedAtom[],
+  bonds: ParsedBond[],
+): { atoms: AtomFeatures[]; orders: BondOrder[] } | null {
   const features: AtomFeatures[] = atoms.map((atom) => ({
     atomicNumber: atom.atomicNumber,
     aromatic: atom.aromatic,
@@ -183,9 +209,11 @@ function atomFeatures(atoms: ParsedAtom[], bonds: ParsedBond[]): AtomFeatures[] 
     aromaticBonds: 0,
   }));
   const valence = new Array<number>(atoms.length).fill(0);
+  const orders: BondOrder[] = [];
   for (const bond of bonds) {
     if (bond.begin === bond.end) return null;
     const order = bondOrder(bond, atoms);
+    orders.push(order);
     for (const [self, other] of [
       [bond.begin, bond.end],
       [bond.end, bond.begin],
@@ -206,7 +234,7 @@ function atomFeatures(atoms: ParsedAtom[], bonds: ParsedBond[]): AtomFeatures[] 
     if (atoms[index]!.bracketHydrogens === null)
       atom.hydrogens = implicitHydrogens(atom, valence[index]!);
   });
-  return features;
+  return { atoms: features, orders };
 }
 
 function implicitHydrogens(atom: AtomFeatures, explicitValence: number): number | null {

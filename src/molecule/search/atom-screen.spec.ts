@@ -3,6 +3,7 @@ import { AtomFeatures } from './atom-features';
 import {
   AtomRequirement,
   atomIsPossible,
+  bondIsPossible,
   compileAtomScreen,
   screenTables,
   UNION_BIT,
@@ -39,9 +40,17 @@ describe(compileAtomScreen.name, () => {
   it('should need six ring carbons with two single-or-aromatic bonds each when the query is C1CCCCC1', () => {
     const screen = compileAtomScreen(ring(6))!;
 
-    expect(screen.groups).toHaveLength(1);
-    expect(screen.groups[0]).toMatchObject({ needed: 6, requirement: { inRing: true, degree: 2 } });
-    expect(screen.ungroupedAtoms).toBe(false);
+    expect(screen.atoms.groups).toHaveLength(1);
+    expect(screen.atoms.groups[0]).toMatchObject({
+      needed: 6,
+      requirement: { inRing: true, degree: 2 },
+    });
+    expect(screen.atoms.ungrouped).toBe(false);
+    expect(screen.bonds.groups).toHaveLength(1);
+    expect(screen.bonds.groups[0]).toMatchObject({
+      needed: 6,
+      requirement: { order: 'single-or-aromatic' },
+    });
   });
 
   it('should return null when no query atom constrains anything', () => {
@@ -65,7 +74,9 @@ describe(compileAtomScreen.name, () => {
 });
 
 describe(atomIsPossible.name, () => {
-  const [cyclohexaneCarbon] = compileAtomScreen(ring(6))!.groups.map((g) => g.requirement);
+  const [cyclohexaneCarbon] = compileAtomScreen(ring(6))!.atoms.groups.map(
+    (group) => group.requirement,
+  );
 
   it('should accept a ring CH2 and reject chain, aromatic and too-few-bond carbons for C1CCCCC1', () => {
     expect(atomIsPossible(cyclohexaneCarbon!, carbon({ inRing: true }))).toBe(true);
@@ -134,8 +145,8 @@ describe(screenTables.name, () => {
       carbon({ degree: 3, singleBonds: 3, hydrogens: 1 }),
       carbon({ degree: 1, singleBonds: 1, hydrogens: 3 }),
     ];
-    const { masks, needed } = screenTables(screen, types);
-    const centre = screen.groups.findIndex((group) => group.requirement.degree === 3);
+    const { masks, needed } = screenTables(screen, types, []).atoms;
+    const centre = screen.atoms.groups.findIndex((group) => group.requirement.degree === 3);
     const end = 1 - centre;
 
     expect(Array.from(needed)).toEqual(centre === 0 ? [1, 4] : [4, 1]);
@@ -143,5 +154,37 @@ describe(screenTables.name, () => {
     expect(masks[1]! & (1 << centre)).toBe(0);
     expect(masks[1]! & (1 << end)).not.toBe(0);
     expect(Array.from(masks, (mask) => (mask & UNION_BIT) !== 0)).toEqual([true, true]);
+  });
+});
+
+describe(bondIsPossible.name, () => {
+  it('should need a bond of the right order between atoms possible for its two ends, either way round', () => {
+    // [OX2H][CX4]: the OH oxygen must be bonded to an sp3 carbon, not to the carbon of an acid.
+    const graph: QueryGraph = {
+      atoms: [
+        {
+          kind: 'and',
+          children: [
+            { kind: 'element', atomicNumber: 8, aromatic: false },
+            { kind: 'totalDegree', value: 2 },
+            { kind: 'hydrogens', value: 1 },
+          ],
+        },
+        {
+          kind: 'and',
+          children: [aliphaticCarbon, { kind: 'totalDegree', value: 4 }],
+        },
+      ],
+      bonds: [{ begin: 0, end: 1, order: 'single-or-aromatic' }],
+    };
+    const [bond] = compileAtomScreen(graph)!.bonds.groups.map((group) => group.requirement);
+    const hydroxyl = carbon({ atomicNumber: 8, degree: 1, singleBonds: 1, hydrogens: 1 });
+    const methylene = carbon({ hydrogens: 2 });
+    const carboxyl = carbon({ degree: 3, singleBonds: 2, doubleBonds: 1, hydrogens: 0 });
+
+    expect(bondIsPossible(bond!, { order: 1, ends: [methylene, hydroxyl] })).toBe(true);
+    expect(bondIsPossible(bond!, { order: 1, ends: [hydroxyl, methylene] })).toBe(true);
+    expect(bondIsPossible(bond!, { order: 2, ends: [hydroxyl, methylene] })).toBe(false);
+    expect(bondIsPossible(bond!, { order: 1, ends: [carboxyl, hydroxyl] })).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
-import { QueryAtomPredicate, QueryGraph } from '../chemistry/chemistry.port';
-import { AtomFeatures, ringAtoms } from './atom-features';
+import { QueryAtomPredicate, QueryBondOrder, QueryGraph } from '../chemistry/chemistry.port';
+import { AtomFeatures, BondFeatures, BondOrder, ringAtoms } from './atom-features';
 
 /** Kleene three-valued truth: an atom surely matches, surely not, or the screen cannot tell. */
 type Truth = true | false | null;
@@ -16,28 +16,39 @@ export interface AtomRequirement {
   singleOrAromatic: number;
 }
 
-/** Query atoms with the same requirement, and how many atoms of the molecule they need. */
-export interface AtomGroup {
-  requirement: AtomRequirement;
-  /** Query atoms in this group or in a group whose atoms are all possible for this one. */
+/** What one query bond needs of a molecule bond: an order, and ends possible for its two atoms. */
+export interface BondRequirement {
+  order: QueryBondOrder;
+  ends: readonly [AtomRequirement, AtomRequirement];
+}
+
+/** Query atoms (or bonds) with the same requirement, and how many the molecule must have. */
+export interface ScreenGroup<R> {
+  requirement: R;
   needed: number;
 }
 
-/**
- * A screen run in JavaScript before the toolkit's match: every query atom must map to a distinct
- * molecule atom that could satisfy it, so for each group of query atoms the molecule needs at least
- * that many possible atoms. Conservative by construction: a test it does not model counts as
- * "maybe", so it never rejects a molecule that matches.
- */
-export interface AtomScreen {
-  groups: AtomGroup[];
-  /** Query atoms in all: the molecule needs that many atoms possible for one query atom or another. */
-  atomCount: number;
-  /** Some query atoms are in no group (unconstrained, or past MAX_SCREEN_GROUPS): any atom can serve them. */
-  ungroupedAtoms: boolean;
+/** Groups of one kind (atoms or bonds) and what the molecule needs of that kind in all. */
+export interface GroupSet<R> {
+  groups: ScreenGroup<R>[];
+  /** Query atoms (bonds) in all: the molecule needs that many, each possible for one or another. */
+  total: number;
+  /** Some are in no group (unconstrained, or past MAX_SCREEN_GROUPS): anything can serve them. */
+  ungrouped: boolean;
 }
 
-/** Largest number of groups a screen keeps (one bit each in a 32-bit mask, one bit for the union). */
+/**
+ * A screen run in JavaScript before the toolkit's match. Query atoms map to distinct molecule atoms
+ * and query bonds to distinct molecule bonds, so for each group of query atoms (bonds) the molecule
+ * needs at least that many atoms (bonds) that could serve them. Conservative by construction: a test
+ * it does not model counts as "maybe", so it never rejects a molecule that matches.
+ */
+export interface AtomScreen {
+  atoms: GroupSet<AtomRequirement>;
+  bonds: GroupSet<BondRequirement>;
+}
+
+/** Largest number of groups of one kind (one bit each in a 32-bit mask, one bit for the union). */
 export const MAX_SCREEN_GROUPS = 31;
 
 /** The screen of a query graph, or null when it cannot rule out any molecule. */
@@ -65,22 +76,35 @@ export function compileAtomScreen(graph: QueryGraph): AtomScreen | null {
   ringAtoms(graph.atoms.length, graph.bonds).forEach((inRing, atom) => {
     if (inRing) requirements[atom]!.inRing = true;
   });
-  const groups = new Map<string, AtomGroup>();
+  const atoms = groupSet(requirements, (requirement) => !isUnconstrained(requirement));
+  const bonds = groupSet(
+    graph.bonds.map((bond): BondRequirement => {
+      const ends = [requirements[bond.begin]!, requirements[bond.end]!] as const;
+      // One order of the ends, so that the same bond written either way is one group.
+      return {
+        order: bond.order,
+        ends: JSON.stringify(ends[0]) <= JSON.stringify(ends[1]) ? ends : [ends[1], ends[0]],
+      };
+    }),
+    (requirement) =>
+      requirement.order !== 'any' || requirement.ends.some((end) => !isUnconstrained(end)),
+  );
+  if (atoms.groups.length === 0 && bonds.groups.length === 0) return null;
+  return { atoms, bonds };
+}
+
+function groupSet<R>(requirements: R[], constrains: (requirement: R) => boolean): GroupSet<R> {
+  const groups = new Map<string, ScreenGroup<R>>();
   for (const requirement of requirements) {
-    if (isUnconstrained(requirement)) continue;
+    if (!constrains(requirement)) continue;
     const key = JSON.stringify(requirement);
     const group = groups.get(key);
     if (group) group.needed++;
     else groups.set(key, { requirement, needed: 1 });
   }
-  if (groups.size === 0) return null;
   const kept = [...groups.values()].slice(0, MAX_SCREEN_GROUPS);
   const grouped = kept.reduce((sum, group) => sum + group.needed, 0);
-  return {
-    groups: kept,
-    atomCount: graph.atoms.length,
-    ungroupedAtoms: grouped < graph.atoms.length,
-  };
+  return { groups: kept, total: requirements.length, ungrouped: grouped < requirements.length };
 }
 
 /** Whether a molecule atom with these features could be the image of a query atom of the group. */
@@ -95,33 +119,85 @@ export function atomIsPossible(requirement: AtomRequirement, atom: AtomFeatures)
   return evaluate(requirement.predicate, atom) !== false;
 }
 
+/** Whether a molecule bond with these features could be the image of a query bond of the group. */
+export function bondIsPossible(requirement: BondRequirement, bond: BondFeatures): boolean {
+  if (!orderIsPossible(requirement.order, bond.order)) return false;
+  const [first, second] = requirement.ends;
+  const [a, b] = bond.ends;
+  return (
+    (atomIsPossible(first, a) && atomIsPossible(second, b)) ||
+    (atomIsPossible(first, b) && atomIsPossible(second, a))
+  );
+}
+
+/** The tables a per-molecule check reads, for the atom and bond types the index has seen. */
+export interface ScreenTables {
+  atoms: GroupTables;
+  bonds: GroupTables;
+}
+
 /**
- * Per atom type, a bit mask of the groups it is possible for (bit 31: possible for any query atom),
- * and per group the atoms needed, tightened with every group whose possible types are a subset of it
- * (the query atoms of both groups must then all map into its types).
+ * Per type, a bit mask of the groups it is possible for (UNION_BIT: possible for any query atom or
+ * bond); per group the number needed, tightened with every group whose possible types are a subset
+ * of it (the query atoms of both groups must then all map into its types).
  */
+export interface GroupTables {
+  masks: Uint32Array;
+  needed: Uint32Array;
+  total: number;
+}
+
 export function screenTables(
   screen: AtomScreen,
-  types: readonly AtomFeatures[],
-): { masks: Uint32Array; needed: Uint32Array } {
+  atomTypes: readonly AtomFeatures[],
+  bondTypes: readonly BondFeatures[],
+): ScreenTables {
+  return {
+    atoms: groupTables(screen.atoms, atomTypes, atomIsPossible),
+    bonds: groupTables(screen.bonds, bondTypes, bondIsPossible),
+  };
+}
+
+function groupTables<R, F>(
+  set: GroupSet<R>,
+  types: readonly F[],
+  possible: (requirement: R, type: F) => boolean,
+): GroupTables {
   const masks = new Uint32Array(types.length);
   types.forEach((type, index) => {
     let mask = 0;
-    screen.groups.forEach((group, bit) => {
-      if (atomIsPossible(group.requirement, type)) mask |= 1 << bit;
+    set.groups.forEach((group, bit) => {
+      if (possible(group.requirement, type)) mask |= 1 << bit;
     });
-    masks[index] = (mask !== 0 || screen.ungroupedAtoms ? mask | UNION_BIT : 0) >>> 0;
+    masks[index] = (mask !== 0 || set.ungrouped ? mask | UNION_BIT : 0) >>> 0;
   });
-  const needed = new Uint32Array(screen.groups.length);
-  screen.groups.forEach((group, g) => {
-    for (const [h, other] of screen.groups.entries()) {
+  const needed = new Uint32Array(set.groups.length);
+  set.groups.forEach((group, g) => {
+    for (const [h, other] of set.groups.entries()) {
       if (h === g) continue;
       if (masks.every((mask) => !(mask & (1 << h)) || (mask & (1 << g)) !== 0))
         needed[g]! += other.needed;
     }
     needed[g]! += group.needed;
   });
-  return { masks, needed };
+  return { masks, needed, total: set.total };
+}
+
+function orderIsPossible(query: QueryBondOrder, order: BondOrder): boolean {
+  switch (query) {
+    case 'any':
+      return true;
+    case 'single':
+      return order === 1;
+    case 'double':
+      return order === 2;
+    case 'triple':
+      return order === 3;
+    case 'aromatic':
+      return order === 1.5;
+    case 'single-or-aromatic':
+      return order === 1 || order === 1.5;
+  }
 }
 
 export const UNION_BIT = 0x8000_0000;

@@ -1,11 +1,22 @@
 import { ChemistryPort, SubstructureLibrary, SubstructureQuery } from '../chemistry/chemistry.port';
-import { AtomFeatures, atomTypeCounts } from './atom-features';
-import { AtomScreen, compileAtomScreen, screenTables, UNION_BIT } from './atom-screen';
+import { AtomFeatures, BondFeatures, moleculeTypeCounts, TypeCount } from './atom-features';
+import {
+  compileAtomScreen,
+  GroupTables,
+  MAX_SCREEN_GROUPS,
+  ScreenTables,
+  screenTables,
+  UNION_BIT,
+} from './atom-screen';
 
 /** Molecules per toolkit library: the time budget is checked between libraries. */
 const SEGMENT_SIZE = 4_096;
-/** 32-bit words of a 2048-bit screen fingerprint. */
-const FINGERPRINT_WORDS = 64;
+/**
+ * The library's 2048-bit screen fingerprints are kept in JavaScript folded to 512 bits (16 words,
+ * word i OR-ed into word i mod 16: a folded query still only has bits its matches have). The fold
+ * loses almost nothing of the screen next to the atom screen, for a quarter of the memory.
+ */
+const FINGERPRINT_WORDS = 16;
 /**
  * A segment's screened candidates are matched on their own (in a throwaway library, which costs
  * about a fifth of a match per molecule to fill) when they are fewer than this share of the ones
@@ -47,9 +58,12 @@ interface Segment {
   dead: Set<number>;
   /** FINGERPRINT_WORDS words per position: the library's screen fingerprint. */
   fingerprints: Words;
-  /** Atom types of position p are typeRuns[typeStart[p] .. typeStart[p + 1]), each (type id << 16) | count. */
-  typeStart: Words;
-  typeRuns: Words;
+  /** Atom types of position p: atomRuns[atomStart[p] .. atomStart[p + 1]), each (type id << 16) | count. */
+  atomStart: Words;
+  atomRuns: Words;
+  /** Bond types, the same way. */
+  bondStart: Words;
+  bondRuns: Words;
   /** Positions whose SMILES the atom reader could not read: they always pass the atom screen. */
   unscreened: Set<number>;
 }
@@ -59,9 +73,7 @@ interface CompiledScreen {
   /** Indices of the non-zero words of the query's fingerprint, and those words. */
   words: Uint32Array;
   bits: Uint32Array;
-  atoms: AtomScreen;
-  masks: Uint32Array;
-  needed: Uint32Array;
+  tables: ScreenTables;
 }
 
 export interface SubstructureScan {
@@ -75,10 +87,11 @@ export interface SubstructureScan {
 /**
  * Substructure search over RDKit SubstructLibrary segments (pattern-fingerprint screen, then an
  * exact match on trusted canonical SMILES), with a second screen in JavaScript: per molecule the
- * counts of its atom types (element, aromaticity, ring, charge, degree, hydrogens, bond orders),
- * read once from the SMILES, against what the query's atoms need. When that screen leaves few
- * candidates in a segment, only they are matched. Libraries are append-only, so a write appends the
- * new copy and marks the old one dead; a segment more than a quarter dead is rebuilt.
+ * counts of its atom types (element, aromaticity, ring, charge, degree, hydrogens, bond orders) and
+ * bond types (order and the types of both ends), read once from the SMILES, against what the
+ * query's atoms and bonds need. When that screen leaves few candidates in a segment, only they are
+ * matched. Libraries are append-only, so a write appends the new copy and marks the old one dead;
+ * a segment more than a quarter dead is rebuilt.
  */
 export class SubstructureIndex {
   private readonly segments: Segment[] = [];
@@ -86,8 +99,8 @@ export class SubstructureIndex {
     string,
     { segment: Segment; position: number; smiles: string }
   >();
-  private readonly typeIds = new Map<string, number>();
-  private readonly types: AtomFeatures[] = [];
+  private readonly atomTypes = new TypeDictionary<AtomFeatures>();
+  private readonly bondTypes = new TypeDictionary<BondFeatures>();
 
   constructor(private readonly chemistry: ChemistryPort) {}
 
@@ -179,11 +192,9 @@ export class SubstructureIndex {
     segment: Segment,
     screen: CompiledScreen,
   ): { candidates: number[]; passedFingerprint: number } {
-    const { words, bits, atoms, masks, needed } = screen;
+    const { words, bits, tables } = screen;
     const fingerprints = segment.fingerprints.data;
-    const typeStart = segment.typeStart.data;
-    const typeRuns = segment.typeRuns.data;
-    const sums = new Uint32Array(needed.length);
+    const sums = new Uint32Array(MAX_SCREEN_GROUPS);
     const candidates: number[] = [];
     let passedFingerprint = 0;
     positions: for (let position = 0; position < segment.ids.length; position++) {
@@ -194,32 +205,19 @@ export class SubstructureIndex {
       }
       passedFingerprint++;
       if (segment.dead.has(position)) continue;
-      if (segment.unscreened.has(position)) {
+      if (
+        segment.unscreened.has(position) ||
+        (satisfies(tables.atoms, segment.atomStart.data, segment.atomRuns.data, position, sums) &&
+          satisfies(tables.bonds, segment.bondStart.data, segment.bondRuns.data, position, sums))
+      )
         candidates.push(position);
-        continue;
-      }
-      sums.fill(0);
-      let union = 0;
-      for (let run = typeStart[position]!; run < typeStart[position + 1]!; run++) {
-        const entry = typeRuns[run]!;
-        const mask = masks[entry >>> 16]!;
-        if (mask === 0) continue;
-        const count = entry & MAX_COUNT;
-        if (mask & UNION_BIT) union += count;
-        for (let rest = mask & ~UNION_BIT; rest !== 0; rest &= rest - 1)
-          sums[31 - Math.clz32(rest & -rest)]! += count;
-      }
-      if (union < atoms.atomCount) continue;
-      let passes = true;
-      for (let g = 0; g < needed.length && passes; g++) passes = sums[g]! >= needed[g]!;
-      if (passes) candidates.push(position);
     }
     return { candidates, passedFingerprint };
   }
 
   private compileScreen(query: SubstructureQuery): CompiledScreen | null {
-    const atoms = query.graph ? compileAtomScreen(query.graph) : null;
-    if (!atoms) return null;
+    const screen = query.graph ? compileAtomScreen(query.graph) : null;
+    if (!screen) return null;
     const fingerprint = query.screen ? toWords(query.screen) : new Uint32Array(FINGERPRINT_WORDS);
     const words: number[] = [];
     fingerprint.forEach((word, index) => {
@@ -228,22 +226,25 @@ export class SubstructureIndex {
     return {
       words: Uint32Array.from(words),
       bits: Uint32Array.from(words, (index) => fingerprint[index]!),
-      atoms,
-      ...screenTables(atoms, this.types),
+      tables: screenTables(screen, this.atomTypes.features, this.bondTypes.features),
     };
   }
 
   private emptySegment(): Segment {
-    const typeStart = new Words();
-    typeStart.push(0);
+    const atomStart = new Words();
+    atomStart.push(0);
+    const bondStart = new Words();
+    bondStart.push(0);
     return {
       library: this.chemistry.createSubstructureLibrary(),
       ids: [],
       smiles: [],
       dead: new Set(),
       fingerprints: new Words(),
-      typeStart,
-      typeRuns: new Words(),
+      atomStart,
+      atomRuns: new Words(),
+      bondStart,
+      bondRuns: new Words(),
       unscreened: new Set(),
     };
   }
@@ -257,25 +258,18 @@ export class SubstructureIndex {
     // A fingerprint that cannot be read must not screen anything out: all bits set.
     if (fingerprint) segment.fingerprints.data.set(toWords(fingerprint), start);
     else segment.fingerprints.data.fill(0xffff_ffff, start, start + FINGERPRINT_WORDS);
-    const runs = atomTypeCounts(smiles)?.map((type) => ({
-      id: this.typeId(type.key, type.features),
-      count: type.count,
-    }));
-    if (!runs || runs.some((run) => run.count > MAX_COUNT || run.id > MAX_TYPE_ID))
+    const types = moleculeTypeCounts(smiles);
+    const atomRuns = types && runsOf(types.atoms, this.atomTypes);
+    const bondRuns = types && runsOf(types.bonds, this.bondTypes);
+    if (!atomRuns || !bondRuns) {
       segment.unscreened.add(position);
-    else for (const run of runs) segment.typeRuns.push(run.id * 0x1_0000 + run.count);
-    segment.typeStart.push(segment.typeRuns.length);
-    return position;
-  }
-
-  private typeId(key: string, features: AtomFeatures): number {
-    let id = this.typeIds.get(key);
-    if (id === undefined) {
-      id = this.types.length;
-      this.typeIds.set(key, id);
-      this.types.push(features);
+    } else {
+      for (const run of atomRuns) segment.atomRuns.push(run);
+      for (const run of bondRuns) segment.bondRuns.push(run);
     }
-    return id;
+    segment.atomStart.push(segment.atomRuns.length);
+    segment.bondStart.push(segment.bondRuns.length);
+    return position;
   }
 
   private rebuild(segment: Segment): void {
@@ -291,9 +285,62 @@ export class SubstructureIndex {
   }
 }
 
+/** Type ids of one kind (atom or bond types), shared by every segment; ids are never reused. */
+class TypeDictionary<F> {
+  readonly features: F[] = [];
+  private readonly ids = new Map<string, number>();
+
+  idOf(type: TypeCount<F>): number {
+    let id = this.ids.get(type.key);
+    if (id === undefined) {
+      id = this.features.length;
+      this.ids.set(type.key, id);
+      this.features.push(type.features);
+    }
+    return id;
+  }
+}
+
+/** Run words ((type id << 16) | count) of a molecule's types, or null if one does not fit. */
+function runsOf<F>(types: TypeCount<F>[], dictionary: TypeDictionary<F>): number[] | null {
+  const runs: number[] = [];
+  for (const type of types) {
+    const id = dictionary.idOf(type);
+    if (id > MAX_TYPE_ID || type.count > MAX_COUNT) return null;
+    runs.push(id * 0x1_0000 + type.count);
+  }
+  return runs;
+}
+
+/** Whether the runs of one position give every group the atoms (bonds) it needs. */
+function satisfies(
+  tables: GroupTables,
+  start: Uint32Array,
+  runs: Uint32Array,
+  position: number,
+  sums: Uint32Array,
+): boolean {
+  const { masks, needed } = tables;
+  sums.fill(0, 0, needed.length);
+  let union = 0;
+  for (let run = start[position]!; run < start[position + 1]!; run++) {
+    const entry = runs[run]!;
+    const mask = masks[entry >>> 16]!;
+    if (mask === 0) continue;
+    const count = entry & MAX_COUNT;
+    if (mask & UNION_BIT) union += count;
+    for (let rest = mask & ~UNION_BIT; rest !== 0; rest &= rest - 1)
+      sums[31 - Math.clz32(rest & -rest)]! += count;
+  }
+  if (union < tables.total) return false;
+  for (let g = 0; g < needed.length; g++) if (sums[g]! < needed[g]!) return false;
+  return true;
+}
+
+/** 2048-bit fingerprint bytes as FINGERPRINT_WORDS words, folded. */
 function toWords(bytes: Uint8Array): Uint32Array {
   const words = new Uint32Array(FINGERPRINT_WORDS);
-  for (let i = 0; i < Math.min(bytes.length, FINGERPRINT_WORDS * 4); i++)
-    words[i >> 2]! |= bytes[i]! << ((i & 3) * 8);
+  for (let i = 0; i < bytes.length; i++)
+    words[(i >> 2) % FINGERPRINT_WORDS]! |= bytes[i]! << ((i & 3) * 8);
   return words;
 }
