@@ -129,6 +129,7 @@ export const SCREEN_TEST_SMARTS: readonly string[] = [
   'c1cc[nH]c1',
   'C1CC1',
   'C1CCCCCCCCCCC1',
+  'c1ccc2ccccc2c1',
   '[#8;X1]=[#6]',
   '[C;H3,H4]',
   '[!O;X1]',

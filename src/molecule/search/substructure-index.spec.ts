@@ -102,21 +102,27 @@ describe(SubstructureIndex.name, () => {
       expect(search(smarts, 1_000).ids).toEqual(libraryHits({ smarts }, smiles));
     });
 
-    it.each(['C1CCCCC1', 'c1ccccc1', 'OCC(O)CO', 'C[N+](C)(C)C', 'O=C[O-]', 'CS(C)=O', 'C1CC1'])(
-      'should find exactly what RDKit finds for the SMILES query %s',
-      (query) => {
-        const smiles = molecules();
-        smiles.forEach((text, i) => sut.upsert(`m${i}`, text));
-        const compiled = chemistry.compileSubstructureQuery({ smiles: query });
-        try {
-          expect(sut.search(compiled, 1_000, Number.POSITIVE_INFINITY).ids).toEqual(
-            libraryHits({ smiles: query }, smiles),
-          );
-        } finally {
-          compiled.dispose();
-        }
-      },
-    );
+    it.each([
+      'C1CCCCC1',
+      'c1ccccc1',
+      'c1ccccc1O',
+      'OCC(O)CO',
+      'C[N+](C)(C)C',
+      'O=C[O-]',
+      'CS(C)=O',
+      'C1CC1',
+    ])('should find exactly what RDKit finds for the SMILES query %s', (query) => {
+      const smiles = molecules();
+      smiles.forEach((text, i) => sut.upsert(`m${i}`, text));
+      const compiled = chemistry.compileSubstructureQuery({ smiles: query });
+      try {
+        expect(sut.search(compiled, 1_000, Number.POSITIVE_INFINITY).ids).toEqual(
+          libraryHits({ smiles: query }, smiles),
+        );
+      } finally {
+        compiled.dispose();
+      }
+    });
 
     it('should cap and follow deletes when the screened candidates are matched on their own', () => {
       const smiles = molecules();

@@ -12,11 +12,11 @@ import {
 /** Molecules per toolkit library: the time budget is checked between libraries. */
 const SEGMENT_SIZE = 4_096;
 /**
- * The library's 2048-bit screen fingerprints are kept in JavaScript folded to 512 bits (16 words,
- * word i OR-ed into word i mod 16: a folded query still only has bits its matches have). The fold
- * loses almost nothing of the screen next to the atom screen, for a quarter of the memory.
+ * 32-bit words of the library's 2048-bit screen fingerprint, kept in JavaScript. Not folded: the
+ * candidates matched on their own must pass exactly the library's screen, or a query for which
+ * RDKit's pattern screen drops true matches (e.g. `[+0;N]`) would find more in those segments.
  */
-const FINGERPRINT_WORDS = 16;
+const FINGERPRINT_WORDS = 64;
 /**
  * A segment's screened candidates are matched on their own (in a throwaway library, which costs
  * about a fifth of a match per molecule to fill) when they are fewer than this share of the ones
@@ -196,17 +196,20 @@ export class SubstructureIndex {
     const fingerprints = segment.fingerprints.data;
     const sums = new Uint32Array(MAX_SCREEN_GROUPS);
     const candidates: number[] = [];
+    // Most segments have neither: skip the set lookups then.
+    const dead = segment.dead.size > 0 ? segment.dead : null;
+    const unscreened = segment.unscreened.size > 0 ? segment.unscreened : null;
     let passedFingerprint = 0;
     positions: for (let position = 0; position < segment.ids.length; position++) {
       const base = position * FINGERPRINT_WORDS;
       for (let w = 0; w < words.length; w++) {
-        const bit = bits[w]!;
-        if ((fingerprints[base + words[w]!]! & bit) !== bit) continue positions;
+        // A query bit the molecule lacks (sign-safe for bit 31).
+        if ((bits[w]! & ~fingerprints[base + words[w]!]!) !== 0) continue positions;
       }
       passedFingerprint++;
-      if (segment.dead.has(position)) continue;
+      if (dead?.has(position)) continue;
       if (
-        segment.unscreened.has(position) ||
+        unscreened?.has(position) ||
         (satisfies(tables.atoms, segment.atomStart.data, segment.atomRuns.data, position, sums) &&
           satisfies(tables.bonds, segment.bondStart.data, segment.bondRuns.data, position, sums))
       )
@@ -337,10 +340,10 @@ function satisfies(
   return true;
 }
 
-/** 2048-bit fingerprint bytes as FINGERPRINT_WORDS words, folded. */
+/** 2048-bit fingerprint bytes (bit b = byte b >> 3, bit b & 7) as words (bit b = word b >> 5, bit b & 31). */
 function toWords(bytes: Uint8Array): Uint32Array {
   const words = new Uint32Array(FINGERPRINT_WORDS);
-  for (let i = 0; i < bytes.length; i++)
-    words[(i >> 2) % FINGERPRINT_WORDS]! |= bytes[i]! << ((i & 3) * 8);
+  for (let i = 0; i < Math.min(bytes.length, FINGERPRINT_WORDS * 4); i++)
+    words[i >> 2]! |= bytes[i]! << ((i & 3) * 8);
   return words;
 }
