@@ -1,8 +1,8 @@
 import { QueryGraph } from '../chemistry/chemistry.port';
 import { AtomFeatures } from './atom-features';
 import {
-  AtomRequirement,
   atomIsPossible,
+  atomRequirement,
   bondIsPossible,
   compileAtomScreen,
   screenTables,
@@ -91,42 +91,38 @@ describe(atomIsPossible.name, () => {
   });
 
   it('should treat tests it cannot decide as possible, also under negation', () => {
-    const requirement = (predicate: QueryGraph['atoms'][number]): AtomRequirement => ({
-      predicate,
-      inRing: false,
-      degree: 0,
-      single: 0,
-      double: 0,
-      triple: 0,
-      aromatic: 0,
-      singleOrAromatic: 0,
-    });
     const unknownHydrogens = carbon({ hydrogens: null });
 
-    expect(atomIsPossible(requirement({ kind: 'hydrogens', value: 3 }), unknownHydrogens)).toBe(
+    expect(atomIsPossible(atomRequirement({ kind: 'hydrogens', value: 3 }), unknownHydrogens)).toBe(
       true,
     );
     expect(
       atomIsPossible(
-        requirement({ kind: 'not', child: { kind: 'hydrogens', value: 2 } }),
+        atomRequirement({ kind: 'not', child: { kind: 'hydrogens', value: 2 } }),
         unknownHydrogens,
       ),
     ).toBe(true);
     expect(
       atomIsPossible(
-        requirement({ kind: 'not', child: { kind: 'hydrogens', value: 2 } }),
+        atomRequirement({ kind: 'not', child: { kind: 'hydrogens', value: 2 } }),
         carbon(),
       ),
     ).toBe(false);
     expect(
       atomIsPossible(
-        requirement({ kind: 'or', children: [{ kind: 'charge', value: 1 }, { kind: 'unknown' }] }),
+        atomRequirement({
+          kind: 'or',
+          children: [{ kind: 'charge', value: 1 }, { kind: 'unknown' }],
+        }),
         carbon(),
       ),
     ).toBe(true);
     expect(
       atomIsPossible(
-        requirement({ kind: 'and', children: [{ kind: 'charge', value: 1 }, { kind: 'unknown' }] }),
+        atomRequirement({
+          kind: 'and',
+          children: [{ kind: 'charge', value: 1 }, { kind: 'unknown' }],
+        }),
         carbon(),
       ),
     ).toBe(false);

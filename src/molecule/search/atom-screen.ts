@@ -51,10 +51,10 @@ export interface AtomScreen {
 /** Largest number of groups of one kind (one bit each in a 32-bit mask, one bit for the union). */
 export const MAX_SCREEN_GROUPS = 31;
 
-/** The screen of a query graph, or null when it cannot rule out any molecule. */
-export function compileAtomScreen(graph: QueryGraph): AtomScreen | null {
-  const requirements = graph.atoms.map((predicate): AtomRequirement => ({
-    predicate: simplify(predicate),
+/** A query atom's own tests, before its bonds and rings add to them. */
+export function atomRequirement(predicate: QueryAtomPredicate): AtomRequirement {
+  return {
+    predicate,
     inRing: false,
     degree: 0,
     single: 0,
@@ -62,7 +62,12 @@ export function compileAtomScreen(graph: QueryGraph): AtomScreen | null {
     triple: 0,
     aromatic: 0,
     singleOrAromatic: 0,
-  }));
+  };
+}
+
+/** The screen of a query graph, or null when it cannot rule out any molecule. */
+export function compileAtomScreen(graph: QueryGraph): AtomScreen | null {
+  const requirements = graph.atoms.map((predicate) => atomRequirement(simplify(predicate)));
   for (const bond of graph.bonds) {
     for (const atom of [bond.begin, bond.end]) {
       const requirement = requirements[atom];
