@@ -259,7 +259,7 @@ class RdkitSubstructureQuery implements SubstructureQuery {
     readonly mol: Mol,
   ) {
     this.screen = Uint8Array.from(mol.get_pattern_fp_as_uint8array() as Uint8Array);
-    this.graph = queryGraphFromRdkitJson(mol.get_json());
+    this.graph = readQueryGraph(mol);
   }
 
   matches(canonicalSmiles: string): boolean {
@@ -407,4 +407,13 @@ function allBitsSetPickle(bits: number): Uint8Array {
   view.setInt32(4, bits, true);
   view.setInt32(8, bits, true);
   return pickle;
+}
+
+/** The query's graph for the JavaScript screen; a query RDKit cannot write as JSON is not screened. */
+function readQueryGraph(mol: Mol): QueryGraph | null {
+  try {
+    return queryGraphFromRdkitJson(mol.get_json());
+  } catch {
+    return null;
+  }
 }
