@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WinstonLogger } from 'nest-winston';
+import type * as winston from 'winston';
 import { AuthenticatedRequest } from '../auth/access.decorators';
 import { AppConfig } from '../config/app-config';
 import { routeTemplate } from '../metrics/http-metrics.hook';
@@ -22,9 +24,20 @@ export class RequestLoggingHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!this.config.log.requests || !fastify) return;
     fastify.addHook('onResponse', (request, reply, done) => {
-      this.logger.log(requestLine(request, reply));
+      this.write(requestLine(request, reply));
       done();
     });
+  }
+
+  /**
+   * Handed straight to winston when nest-winston is the application's logger: Nest's Logger and
+   * nest-winston's wrapper would each copy the line first, about a third of its cost. The line is
+   * the same either way; it passes the same formats (ECS fields, redaction) and transports.
+   */
+  private write(line: Record<string, unknown>): void {
+    const target = this.logger.localInstance;
+    if (target instanceof WinstonLogger) target.getWinstonLogger().log(line as winston.LogEntry);
+    else this.logger.log(line);
   }
 }
 
@@ -33,7 +46,8 @@ export function requestLine(request: FastifyRequest, reply: FastifyReply): Recor
   const route = routeTemplate(request);
   const status = reply.statusCode;
   const millis = reply.elapsedTime;
-  const path = request.url.split('?', 1)[0];
+  const query = request.url.indexOf('?');
+  const path = query === -1 ? request.url : request.url.slice(0, query);
   return {
     message: `${request.method} ${path} ${status} ${millis.toFixed(1)} ms`,
     level: status >= 500 ? 'warn' : 'info',
@@ -49,5 +63,6 @@ export function requestLine(request: FastifyRequest, reply: FastifyReply): Recor
     'client.ip': request.ip,
     'user_agent.original': request.headers['user-agent'],
     'user.id': (request as AuthenticatedRequest).user?.id,
+    'log.logger': 'http',
   };
 }
