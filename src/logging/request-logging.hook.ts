@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WinstonLogger } from 'nest-winston';
 import type * as winston from 'winston';
 import { AuthenticatedRequest } from '../auth/access.decorators';
+import { elapsedMs } from '../common/request-timing';
 import { AppConfig } from '../config/app-config';
 import { routeTemplate } from '../metrics/http-metrics.hook';
 
@@ -23,9 +24,11 @@ export class RequestLoggingHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!this.config.log.requests || !fastify) return;
-    fastify.addHook('onResponse', (request, reply, done) => {
+    // onSend, not onResponse: the status is final there, and an onResponse hook makes Fastify hang
+    // 'finish' and 'error' listeners on every response.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       this.write(requestLine(request, reply));
-      done();
+      done(null, payload);
     });
   }
 
@@ -45,7 +48,7 @@ export class RequestLoggingHook implements OnModuleInit {
 export function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const route = routeTemplate(request);
   const status = reply.statusCode;
-  const millis = reply.elapsedTime;
+  const millis = elapsedMs(request);
   const query = request.url.indexOf('?');
   const path = query === -1 ? request.url : request.url.slice(0, query);
   return {
