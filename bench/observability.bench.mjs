@@ -1,16 +1,16 @@
 // Observability cost: request throughput of the real service (node dist/src/main.js) with metrics
 // and request logging ON vs OFF, measured in the same run. ON is measured twice: request lines to
 // stdout only (a container), and to stdout plus the rotating file (docker-compose's setup). The
-// servers run side by side; the order of each round rotates so drift hits all alike; medians
-// compared. Target: ON costs at most 10 % of OFF's throughput.
+// servers run side by side, loaded by wrk (one client thread, so the load generator does not take a
+// server's core); the order of each round rotates so drift hits all alike; medians compared. Target: ON costs at most 10 % of OFF's throughput.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { median, writeResults } from './lib/results.mjs';
+import { wrk } from './lib/wrk.mjs';
 
 // Node 20's global fetch (the lint config lists no browser globals).
 const { fetch } = globalThis;
@@ -89,17 +89,7 @@ async function startService(name, observability, file) {
 }
 
 function load(url, path, headers, seconds) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { url: url + path, connections: CONNECTIONS, duration: seconds, headers },
-      (error, result) => {
-        if (error) reject(error);
-        else if (result.non2xx > 0 || result.errors > 0)
-          reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-        else resolve(result.requests.average);
-      },
-    );
-  });
+  return wrk({ url: url + path, headers, connections: CONNECTIONS, seconds });
 }
 
 const off = await startService('off', false, false);
@@ -182,12 +172,13 @@ writeResults(
   [
     '# Observability cost: metrics + request logging ON vs OFF',
     '',
-    `Real service (\`node dist/src/main.js\`, embedded PGlite), three processes side by side, autocannon with ${CONNECTIONS} connections,`,
+    `Real service (\`node dist/src/main.js\`, embedded PGlite), three processes side by side, wrk (one thread) with ${CONNECTIONS} connections,`,
     `${ROUNDS} rotating rounds of ${SECONDS} s per configuration; medians of requests/s, and cost = 1 − the median of the`,
     'per-round ON/OFF ratios (the configurations of a round run back to back, so drift between rounds cancels). ON = Prometheus metrics',
     '(HTTP hooks, query timing) + one ECS request line per request to stdout (/dev/null); ON+file also writes the',
-    'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (20–25 µs of hooks, one',
-    'serialised line and a write), so it weighs most on the cheapest route; compare the columns of one row.',
+    'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (two hooks, one ECS line',
+    'through winston, a share of one write per event-loop turn), so it weighs most on the cheapest route; compare the',
+    'columns of one row.',
     '',
     '| scenario | OFF req/s | ON req/s | cost | ON+file req/s | cost | ≤ 10 % |',
     '|---|---:|---:|---:|---:|---:|---|',

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { register as promRegister } from 'prom-client';
 import { AppModule, AppModuleOptions } from './app.module';
 import { RequestContext } from './common/request-context';
+import { markArrival } from './common/request-timing';
 import { Config } from './config/config.schema';
 import { Database, DatabaseOptions } from './database/database';
 import { migrate } from './database/migrator';
@@ -48,6 +49,7 @@ export async function createApp(
     });
     const fastify = adapter.getInstance();
     fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+      markArrival(request);
       RequestContext.run({ requestId: request.id, ip: request.ip }, done);
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {

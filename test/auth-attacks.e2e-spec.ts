@@ -174,6 +174,44 @@ describeEachDatabase(
       );
     });
 
+    it('should refuse a used API key at once when its owner is disabled, and a deleted one', async () => {
+      const admin = await ctx().signIn('admin');
+      const researcher = await ctx().signIn('researcher');
+      const createKey = async () =>
+        (await (
+          await ctx().request('/api/v1/api-keys', {
+            method: 'POST',
+            headers: researcher.headers,
+            json: { name: 'instrument' },
+          })
+        ).json()) as { id: string; key: string };
+      const kept = await createKey();
+      const deleted = await createKey();
+      // Used twice each, so this replica has matched the secrets and cached the keys and owner.
+      for (const { key } of [kept, deleted, kept, deleted])
+        expect((await me(ctx(), { 'x-api-key': key })).status).toBe(200);
+
+      const removal = await ctx().request(`/api/v1/api-keys/${deleted.id}`, {
+        method: 'DELETE',
+        headers: researcher.headers,
+      });
+      expect(removal.status).toBe(204);
+      await expectProblem(
+        await me(ctx(), { 'x-api-key': deleted.key }),
+        401,
+        'AUTH_API_KEY_INVALID',
+      );
+      expect((await me(ctx(), { 'x-api-key': kept.key })).status).toBe(200);
+
+      const disabled = await ctx().request(`/api/v1/users/${researcher.id}`, {
+        method: 'PATCH',
+        headers: admin.headers,
+        json: { status: 'disabled' },
+      });
+      expect(disabled.status).toBe(200);
+      await expectProblem(await me(ctx(), { 'x-api-key': kept.key }), 401, 'AUTH_USER_DISABLED');
+    });
+
     it('should revoke the whole family when a rotated refresh token is reused', async () => {
       const admin = await ctx().signIn('admin');
       const user = await ctx().signIn('viewer');

@@ -10,7 +10,7 @@ import { ApiKeyRepository, ApiKeyRow } from './api-key.repository';
 import { CallerCache } from './caller-cache';
 import { LoginErrors, toAuthUser } from './auth.service';
 import { hashSecret, randomSecret, secretMatches } from './secrets';
-import { UserRepository } from './user.repository';
+import { UserRepository, UserRow } from './user.repository';
 
 export interface NewApiKey {
   name: string;
@@ -30,6 +30,8 @@ export interface ApiKeyView {
 
 const KEY_FORMAT =
   /^cpk_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+// Presented keys whose secret matched (bounded like the caller cache).
+const MATCHED_KEYS_MAX = 10_000;
 // last_used_at is a hint, not a log: written at most once a minute per key and replica.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -37,6 +39,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 @Injectable()
 export class ApiKeyService {
   private readonly lastUsedWrites = new Map<string, number>();
+  /** Presented key → the key id and stored hash its secret matched, so a repeat is not hashed again. */
+  private readonly matched = new Map<string, { id: string; secretHash: string }>();
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -117,12 +121,46 @@ export class ApiKeyService {
     const owner = await this.callers.user(key.createdBy, () => this.users.findById(key.createdBy));
     if (!owner) throw ApiKeyErrors.invalid();
     if (owner.status !== 'active') throw LoginErrors.disabled();
+    this.remember(presented, key);
+    return this.caller(key, owner);
+  }
+
+  /**
+   * The caller of a key whose secret matched before, when the key (same stored hash, not revoked,
+   * not expired) and its active owner are still in the caller cache: what authenticate would answer.
+   * Undefined otherwise (authenticate decides). Revoking a key or changing its owner evicts them.
+   */
+  recall(presented: string): AuthUser | undefined {
+    const matched = this.matched.get(presented);
+    if (!matched) return undefined;
+    const key = this.callers.peekApiKey(matched.id);
+    if (
+      !key ||
+      key.secretHash !== matched.secretHash ||
+      key.revokedAt ||
+      (key.expiresAt && key.expiresAt.getTime() <= Date.now())
+    )
+      return undefined;
+    const owner = this.callers.peekUser(key.createdBy);
+    if (owner?.status !== 'active') return undefined;
+    return this.caller(key, owner);
+  }
+
+  private caller(key: ApiKeyRow, owner: UserRow): AuthUser {
     this.noteUse(key);
     return {
       ...toAuthUser(owner, 'api-key'),
       role: lowerRole(key.role, owner.role),
       apiKeyId: key.id,
     };
+  }
+
+  private remember(presented: string, key: ApiKeyRow): void {
+    if (this.matched.has(presented)) return;
+    // Map keeps insertion order: forget the oldest entry when full.
+    if (this.matched.size >= MATCHED_KEYS_MAX)
+      this.matched.delete(this.matched.keys().next().value as string);
+    this.matched.set(presented, { id: key.id, secretHash: key.secretHash });
   }
 
   private noteUse(key: ApiKeyRow): void {

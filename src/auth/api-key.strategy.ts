@@ -7,6 +7,12 @@ import { ApiKeyService } from './api-key.service';
 
 export const API_KEY_STRATEGY = 'api-key';
 
+/** The value of the `X-API-Key` header, or undefined when there is none. */
+export function presentedApiKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  return typeof header === 'string' && header.length > 0 ? header.trim() : undefined;
+}
+
 /** `X-API-Key: cpk_<id>_<secret>`. No header: not this strategy's request. */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY) {
@@ -15,8 +21,17 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY)
   }
 
   async validate(request: FastifyRequest): Promise<AuthUser | false> {
-    const header = request.headers['x-api-key'];
-    if (typeof header !== 'string' || header.length === 0) return false;
-    return this.keys.authenticate(header.trim());
+    const presented = presentedApiKey(request);
+    return presented === undefined ? false : this.keys.authenticate(presented);
+  }
+
+  /**
+   * The caller, when this replica matched the same key before and the key and its owner are still
+   * cached and usable (what validate would answer, without hashing the secret again); otherwise
+   * undefined and validate runs.
+   */
+  recall(request: FastifyRequest): AuthUser | undefined {
+    const presented = presentedApiKey(request);
+    return presented === undefined ? undefined : this.keys.recall(presented);
   }
 }

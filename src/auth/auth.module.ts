@@ -39,6 +39,8 @@ import { UserService } from './user.service';
     UserService,
   ],
   exports: [
+    ApiKeyStrategy,
+    BearerStrategy,
     AuthService,
     UserService,
     ApiKeyService,

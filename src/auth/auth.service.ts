@@ -148,6 +148,17 @@ export class AuthService {
     return toAuthUser(activeOrThrow(user), 'password');
   }
 
+  /**
+   * The caller of one of our access tokens verified before (not expired), when its user is cached
+   * and active: what authenticateBearer would answer. Undefined otherwise (authenticateBearer decides).
+   */
+  recallBearer(token: string): AuthUser | undefined {
+    const claims = this.tokens.recallAccessToken(token);
+    if (!claims || this.supabase.claimsSupabaseIssuer(token)) return undefined;
+    const user = this.callers.peekUser(claims.sub);
+    return user?.status === 'active' ? toAuthUser(user, 'password') : undefined;
+  }
+
   private async issuePair(user: UserRow, familyId: string, tx: Db): Promise<TokenPair> {
     const refreshToken = `${REFRESH_PREFIX}${randomSecret()}`;
     await this.refreshTokens.insert(

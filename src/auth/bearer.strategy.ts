@@ -7,9 +7,17 @@ import { AuthService } from './auth.service';
 
 export const BEARER_STRATEGY = 'bearer';
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header ? BEARER.exec(header)?.[1] : undefined;
+}
+
 /**
  * `Authorization: Bearer <access token>`: our own access tokens, or Supabase Auth's when configured.
- * No header: not this strategy's request (passport tries the next).
+ * No header: not this strategy's request.
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
@@ -18,10 +26,16 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
   }
 
   async validate(request: FastifyRequest): Promise<AuthUser | false> {
-    const header = request.headers.authorization;
-    if (!header) return false;
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return false;
-    return this.auth.authenticateBearer(match[1]);
+    const token = bearerToken(request);
+    return token ? this.auth.authenticateBearer(token) : false;
+  }
+
+  /**
+   * The caller, when this replica verified the same token before and its user is still cached and
+   * active (what validate would answer, without its promise); otherwise undefined and validate runs.
+   */
+  recall(request: FastifyRequest): AuthUser | undefined {
+    const token = bearerToken(request);
+    return token ? this.auth.recallBearer(token) : undefined;
   }
 }

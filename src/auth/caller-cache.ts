@@ -68,6 +68,16 @@ export class CallerCache {
     return row;
   }
 
+  /** The cached user, without loading it. */
+  peekUser(id: string): UserRow | undefined {
+    return this.users.get(id);
+  }
+
+  /** The cached API key, without loading it. */
+  peekApiKey(id: string): ApiKeyRow | undefined {
+    return this.keys.get(id);
+  }
+
   evictUser(id: string): void {
     this.users.delete(id);
   }

@@ -60,6 +60,12 @@ export class TokenService {
       .sign(this.key);
   }
 
+  /** The claims of a token verified before and not expired yet; undefined when it must be verified. */
+  recallAccessToken(token: string): AccessTokenClaims | undefined {
+    const known = this.verified.get(token);
+    return known && known.expiresAtMs > Date.now() ? known : undefined;
+  }
+
   /** Verifies signature (HS256 only), kid, issuer, audience and expiry. */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     const known = this.verified.get(token);

@@ -47,10 +47,13 @@ const nestToEcs = winston.format((info) => {
 
 /** Last step before serialising: no secret leaves the process in a log line. */
 const redactSecrets = winston.format((info) => {
-  for (const [key, value] of Object.entries(info)) {
+  for (const key in info) {
     if (key === 'level' || key === 'log.level') continue;
-    info[key] =
+    const value = info[key];
+    const clean =
       isSecretKey(key) && value !== undefined && value !== null ? REDACTED : redact(value);
+    // Only a changed value is written back: a line without secrets is left as it is.
+    if (clean !== value) info[key] = clean;
   }
   return info;
 });
@@ -62,13 +65,18 @@ const redactSecrets = winston.format((info) => {
  */
 const safeStringify = ecsStringify();
 const stringifyLine = winston.format((info) => {
-  // ECS carries the level as log.level; winston's own field is left out, as ecsStringify does.
-  const { level: _level, ...fields } = info;
+  // ECS carries the level as log.level; winston's own field is left out, as ecsStringify does
+  // (hidden for the call rather than copied away: JSON leaves undefined values out).
+  const { level } = info;
+  info.level = undefined as unknown as string;
   try {
-    info[MESSAGE] = JSON.stringify(fields);
+    info[MESSAGE] = JSON.stringify(info);
     return info;
   } catch {
+    info.level = level;
     return safeStringify.transform(info) as winston.Logform.TransformableInfo;
+  } finally {
+    info.level = level;
   }
 });
 

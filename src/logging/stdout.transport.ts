@@ -1,5 +1,6 @@
 import * as winston from 'winston';
 import type TransportStream from 'winston-transport';
+import { LineBatch } from './line-batch';
 
 /** The serialised line winston's formats leave on the info object (triple-beam's MESSAGE). */
 export const MESSAGE = Symbol.for('message');
@@ -9,12 +10,20 @@ export const TransportBase = (winston as unknown as { Transport: typeof Transpor
   .Transport;
 
 /**
- * Writes each line straight to stdout. winston's Console transport costs ~30 µs per line here
- * (an event scheduled per line, console indirection), which doubled the cost of request logging.
+ * Writes lines to stdout, those of one event-loop turn in one write. winston's Console transport
+ * costs ~30 µs per line here (an event scheduled per line, console indirection), and a write per
+ * line is a system call per request.
  */
 export class StdoutTransport extends TransportBase {
+  // process.stdout is looked up at each write, so a test can replace it.
+  private readonly batch = new LineBatch((text) => process.stdout.write(text));
+
   override log(info: Record<string | symbol, unknown>, callback: () => void): void {
-    process.stdout.write(`${String(info[MESSAGE])}\n`);
+    this.batch.add(`${String(info[MESSAGE])}\n`);
     callback();
+  }
+
+  override close(): void {
+    this.batch.close();
   }
 }

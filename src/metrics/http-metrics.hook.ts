@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { elapsedMs } from '../common/request-timing';
 import { HTTP_DURATION_BUCKETS, MetricNames, UNMATCHED_ROUTE } from './metric-names';
 import { MetricsService } from './metrics.service';
 
@@ -12,15 +13,17 @@ type RawRequest = FastifyRequest['raw'];
 
 /**
  * RED metrics per route template, recorded by Fastify hooks rather than a Nest interceptor: hooks
- * also see 404s, errors thrown by guards, throttled and body-parser failures.
+ * also see 404s, errors thrown by guards, throttled and body-parser failures. A request is recorded
+ * in onSend, when its status is final and the response is handed to the socket, not in onResponse:
+ * an onResponse hook makes Fastify hang 'finish' and 'error' listeners on every response.
  */
 @Injectable()
 export class HttpMetricsHook implements OnModuleInit {
   private readonly requests: Counter<HttpLabel>;
   private readonly duration: Histogram<HttpLabel>;
   /**
-   * Requests between onRequest and onResponse. A client that goes away early never gets
-   * onResponse; its request is dropped when the gauge is read (or the set grows), because a
+   * Requests between onRequest and onSend. A client that goes away early may never get a
+   * response; its request is dropped when the gauge is read (or the set grows), because a
    * per-request 'close' listener (Fastify's onRequestAbort) cost ~20 % of a small request's
    * throughput.
    */
@@ -39,7 +42,7 @@ export class HttpMetricsHook implements OnModuleInit {
     });
     this.duration = metrics.histogram({
       name: MetricNames.httpRequestDuration,
-      help: 'HTTP request duration from arrival to response end, seconds',
+      help: 'HTTP request duration from arrival until the response is sent, seconds',
       labelNames,
       buckets: HTTP_DURATION_BUCKETS,
     });
@@ -62,10 +65,10 @@ export class HttpMetricsHook implements OnModuleInit {
       if (this.serving.size >= this.sweepAt) this.sweep();
       done();
     });
-    fastify.addHook('onResponse', (request, reply, done) => {
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       this.serving.delete(request.raw);
       this.record(request, reply);
-      done();
+      done(null, payload);
     });
   }
 
@@ -82,7 +85,7 @@ export class HttpMetricsHook implements OnModuleInit {
       status_code: String(reply.statusCode),
     };
     this.requests.inc(labels);
-    this.duration.observe(labels, reply.elapsedTime / 1000);
+    this.duration.observe(labels, elapsedMs(request) / 1000);
   }
 }
 

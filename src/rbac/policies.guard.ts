@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ACCESS_KEY, AccessDeclaration, AuthenticatedRequest } from '../auth/access.decorators';
 import { AppError } from '../common/app-error';
+import { RouteMetadata } from '../common/route-metadata';
 import { AbilityFactory } from './ability.factory';
 import { POLICY_KEY, RoutePolicy } from './check-policies.decorator';
 
@@ -13,23 +14,31 @@ export const AuthErrors = {
     }),
 };
 
+interface RouteRule {
+  access: AccessDeclaration | undefined;
+  policy: RoutePolicy | undefined;
+}
+
 /** Enforces @CheckPolicies for the authenticated caller's role. Routes with no declaration are closed. */
 @Injectable()
 export class PoliciesGuard implements CanActivate {
+  private readonly rules: RouteMetadata<RouteRule>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly abilities: AbilityFactory,
-  ) {}
+  ) {
+    this.rules = new RouteMetadata((targets) => ({
+      access: reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_KEY, targets),
+      policy: reflector.getAllAndOverride<RoutePolicy | undefined>(POLICY_KEY, targets),
+    }));
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    const access = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(
-      ACCESS_KEY,
-      targets,
-    );
+    const { access, policy } = this.rules.of(context);
     if (!access) throw AuthErrors.undeclared();
     if (access.kind !== 'policy') return true;
-    const policy = this.reflector.getAllAndOverride<RoutePolicy>(POLICY_KEY, targets);
+    if (!policy) throw AuthErrors.undeclared();
     const user = context.switchToHttp().getRequest<AuthenticatedRequest>().user;
     if (!user) return false;
     const ability = this.abilities.createForUser(user);
