@@ -25,7 +25,7 @@ import { BackupRestorer, RestoreOptions, RestoreReport } from './backup-restorer
 import { BackupTarget, BackupTargets } from './backup-targets';
 import { EncryptStream, newEncryptionParams } from './pipeline/encryption';
 import { snapshotStream } from './pipeline/snapshot';
-import { BlockCompressStream, HashStream } from './pipeline/streams';
+import { BlockCompressStream, CountStream, HashStream } from './pipeline/streams';
 import { applyRetention, RetentionDecision } from './retention';
 
 /**
@@ -319,7 +319,8 @@ export class BackupService implements OnModuleInit {
       : null;
 
     const snapshot = snapshotStream(this.database);
-    const plain = new HashStream();
+    // Only its size goes into the manifest; the stored bytes carry the checksum.
+    const plain = new CountStream();
     const stored = new HashStream();
     const blockBytes = compression.algorithm === 'none' ? undefined : COMPRESSION_BLOCK_BYTES;
     const stages: NodeJS.ReadWriteStream[] = [

@@ -93,21 +93,25 @@ function countRows(text: Buffer): number {
   return rows;
 }
 
-/** Regroups COPY output into sections of whole rows of about SECTION_BYTES. */
-async function* sections(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * Regroups COPY output into sections of whole rows of about SECTION_BYTES, as lists of the pieces
+ * received (never copied: the last piece is cut at its last row end).
+ */
+async function* sections(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
   let parts: Buffer[] = [];
   let size = 0;
   for await (const piece of pieces) {
     parts.push(piece);
     size += piece.length;
     if (size < SECTION_BYTES) continue;
-    const joined = Buffer.concat(parts, size);
-    const cut = joined.lastIndexOf(NEWLINE) + 1;
-    if (cut > 0) yield joined.subarray(0, cut);
-    parts = cut < joined.length ? [joined.subarray(cut)] : [];
-    size = joined.length - cut;
+    const cut = piece.lastIndexOf(NEWLINE) + 1;
+    if (cut === 0) continue; // a row longer than the pieces so far: keep gathering
+    parts[parts.length - 1] = piece.subarray(0, cut);
+    yield parts;
+    parts = cut < piece.length ? [piece.subarray(cut)] : [];
+    size = piece.length - cut;
   }
-  if (size > 0) yield Buffer.concat(parts, size);
+  if (size > 0) yield parts;
 }
 
 /**
@@ -145,11 +149,12 @@ export function snapshotStream(database: Database): {
       for (const table of tables) {
         await write(`#table ${JSON.stringify(table)}\n`);
         let rows = 0;
-        for await (const section of sections(session.copyOut(table.name, table.columns))) {
-          const sectionRows = countRows(section);
+        for await (const parts of sections(session.copyOut(table.name, table.columns))) {
+          const bytes = parts.reduce((sum, part) => sum + part.length, 0);
+          const sectionRows = parts.reduce((sum, part) => sum + countRows(part), 0);
           rows += sectionRows;
-          await write(`#copy ${section.length} ${sectionRows}\n`);
-          await write(section);
+          await write(`#copy ${bytes} ${sectionRows}\n`);
+          for (const part of parts) await write(part);
         }
         await write(`#end ${JSON.stringify({ table: table.name, rows })}\n`);
         counts.push({ name: table.name, rows });

@@ -15,6 +15,16 @@ import { BackupErrors } from '../backup.errors';
 
 export type CompressionSettings = BackupConfig['compression'];
 
+/** Counts the bytes that pass through. */
+export class CountStream extends Transform {
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+}
+
 /** Counts bytes and computes SHA-256 of what passes through. */
 export class HashStream extends Transform {
   private readonly hash = createHash('sha256');
@@ -49,13 +59,22 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /**
+ * The output buffer of one zlib call. zlib returns to the main thread (and allocates) once per
+ * filled output buffer: at the default 16 KiB that bookkeeping took as much main-thread time as
+ * reading the database, so one call gets room for a whole block.
+ */
+const outputSize = (bytes: number) => Math.max(64 * 1024, bytes + 1024);
+
+/**
  * Compresses independent blocks, several at once: zlib's async calls run on the libuv thread
  * pool, so blocks compress on every core while the main thread keeps reading the database. The
  * output order is the input order; memory is bounded by `concurrency` blocks in flight.
  */
 export class BlockCompressStream extends Transform {
-  private parts: Buffer[] = [];
-  private size = 0;
+  /** Block buffers are reused: at most `concurrency` compressing plus the one being filled. */
+  private readonly free: Buffer[] = [];
+  private block: Buffer;
+  private filled = 0;
   private readonly inFlight: Promise<Buffer>[] = [];
   private readonly compress: (block: Buffer) => Promise<Buffer>;
 
@@ -66,11 +85,13 @@ export class BlockCompressStream extends Transform {
   ) {
     super();
     if (algorithm === 'none') throw new Error('block compression needs an algorithm');
+    this.block = Buffer.allocUnsafeSlow(blockBytes);
     this.compress =
       algorithm === 'gzip'
-        ? (block) => gzipAsync(block, { level })
+        ? (block) => gzipAsync(block, { level, chunkSize: outputSize(block.length) })
         : (block) =>
             brotliCompressAsync(block, {
+              chunkSize: outputSize(block.length),
               params: {
                 [constants.BROTLI_PARAM_QUALITY]: level,
                 [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
@@ -80,34 +101,32 @@ export class BlockCompressStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.parts.push(chunk);
-    this.size += chunk.length;
-    this.startFullBlocks().then(() => callback(), callback);
+    this.fill(chunk).then(() => callback(), callback);
   }
 
   override _flush(callback: TransformCallback): void {
     const rest = async () => {
-      if (this.size > 0) await this.start(Buffer.concat(this.parts, this.size));
+      if (this.filled > 0) await this.start();
       while (this.inFlight.length > 0) this.push(await this.inFlight.shift()!);
     };
     rest().then(() => callback(), callback);
   }
 
-  private async startFullBlocks(): Promise<void> {
-    if (this.size < this.blockBytes) return;
-    let all = Buffer.concat(this.parts, this.size);
-    while (all.length >= this.blockBytes) {
-      const block = all.subarray(0, this.blockBytes);
-      all = all.subarray(this.blockBytes);
-      await this.start(block);
+  private async fill(chunk: Buffer): Promise<void> {
+    for (let offset = 0; offset < chunk.length;) {
+      const copied = chunk.copy(this.block, this.filled, offset);
+      offset += copied;
+      this.filled += copied;
+      if (this.filled === this.blockBytes) await this.start();
     }
-    this.parts = all.length > 0 ? [all] : [];
-    this.size = all.length;
   }
 
-  /** Starts a block; when the pipeline is full, first hands on the oldest one. */
-  private async start(block: Buffer): Promise<void> {
+  /** Starts the filled block; when the pipeline is full, first hands on the oldest one. */
+  private async start(): Promise<void> {
+    const buffer = this.block;
+    const block = buffer.subarray(0, this.filled);
     const framed = this.compress(block).then((compressed) => {
+      this.free.push(buffer);
       const header = Buffer.alloc(BLOCK_HEADER_BYTES);
       header.writeUInt32BE(block.length, 0);
       header.writeUInt32BE(compressed.length, 4);
@@ -117,6 +136,8 @@ export class BlockCompressStream extends Transform {
     framed.catch(() => undefined);
     this.inFlight.push(framed);
     if (this.inFlight.length >= this.concurrency) this.push(await this.inFlight.shift()!);
+    this.block = this.free.pop() ?? Buffer.allocUnsafeSlow(this.blockBytes);
+    this.filled = 0;
   }
 }
 
@@ -134,8 +155,13 @@ export class BlockDecompressStream extends Transform {
     if (algorithm === 'none') throw new Error('block compression needs an algorithm');
     this.decompress =
       algorithm === 'gzip'
-        ? (block, plainBytes) => gunzipAsync(block, { maxOutputLength: plainBytes })
-        : (block, plainBytes) => brotliDecompressAsync(block, { maxOutputLength: plainBytes });
+        ? (block, plainBytes) =>
+            gunzipAsync(block, { maxOutputLength: plainBytes, chunkSize: outputSize(plainBytes) })
+        : (block, plainBytes) =>
+            brotliDecompressAsync(block, {
+              maxOutputLength: plainBytes,
+              chunkSize: outputSize(plainBytes),
+            });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -161,11 +187,17 @@ export class BlockDecompressStream extends Transform {
       if (this.queue.length < BLOCK_HEADER_BYTES + storedBytes) return;
       const block = this.queue.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + storedBytes);
       this.queue = this.queue.subarray(BLOCK_HEADER_BYTES + storedBytes);
-      const plain = this.decompress(block, plainBytes).then((data) => {
-        if (data.length !== plainBytes)
-          throw BackupErrors.malformed('A compressed block does not hold its stated length.');
-        return data;
-      });
+      const plain = this.decompress(block, plainBytes).then(
+        (data) => {
+          if (data.length !== plainBytes)
+            throw BackupErrors.malformed('A compressed block does not hold its stated length.');
+          return data;
+        },
+        (error: Error) => {
+          // Damaged data, or more data than the header states (zlib stops at maxOutputLength).
+          throw BackupErrors.malformed(`A compressed block cannot be decoded: ${error.message}`);
+        },
+      );
       plain.catch(() => undefined);
       this.inFlight.push(plain);
       if (this.inFlight.length >= this.concurrency) this.push(await this.inFlight.shift()!);
