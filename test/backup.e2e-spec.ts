@@ -420,7 +420,7 @@ describe(BackupService.name, () => {
       rmSync(v1Dir, { recursive: true, force: true });
       rmSync(pgliteDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   describe('damaged backups', () => {
     const dataFile = () => join(backupDir, backupId, 'data.cpbk');

@@ -21,7 +21,8 @@ export interface SqlSession {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   exec(text: string): Promise<void>;
   /**
-   * The rows of a table in COPY text format, in pieces of whole rows. Memory stays bounded:
+   * The rows of a table in COPY text format, in pieces (a row may span two; PGlite's pieces hold
+   * whole rows). Memory stays bounded:
    * PostgreSQL streams with backpressure; PGlite (which can only COPY into one buffer) copies the
    * table a range of pages at a time, all in the caller's snapshot.
    */

@@ -61,9 +61,11 @@ const gunzipAsync = promisify(gunzip);
 /**
  * The output buffer of one zlib call. zlib returns to the main thread (and allocates) once per
  * filled output buffer: at the default 16 KiB that bookkeeping took as much main-thread time as
- * reading the database, so one call gets room for a whole block.
+ * reading the database, so a call gets room for about a whole block.
  */
 const outputSize = (bytes: number) => Math.max(64 * 1024, bytes + 1024);
+/** A 4 MiB block of the dump compresses to about 1 MiB: one or two calls, without 4 MiB buffers. */
+const COMPRESSED_OUTPUT_BYTES = 1024 * 1024;
 
 /**
  * Compresses independent blocks, several at once: zlib's async calls run on the libuv thread
@@ -88,10 +90,10 @@ export class BlockCompressStream extends Transform {
     this.block = Buffer.allocUnsafeSlow(blockBytes);
     this.compress =
       algorithm === 'gzip'
-        ? (block) => gzipAsync(block, { level, chunkSize: outputSize(block.length) })
+        ? (block) => gzipAsync(block, { level, chunkSize: COMPRESSED_OUTPUT_BYTES })
         : (block) =>
             brotliCompressAsync(block, {
-              chunkSize: outputSize(block.length),
+              chunkSize: COMPRESSED_OUTPUT_BYTES,
               params: {
                 [constants.BROTLI_PARAM_QUALITY]: level,
                 [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
