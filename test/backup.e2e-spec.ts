@@ -1,14 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { brotliCompressSync } from 'node:zlib';
 import { Client } from 'pg';
 import { register } from 'prom-client';
 import { BackupScheduler } from '../src/backup/backup.scheduler';
 import { BackupService } from '../src/backup/backup.service';
-import { FRAME_LAYOUT } from '../src/backup/pipeline/encryption';
+import { BackupManifest, newBackupId } from '../src/backup/backup.manifest';
+import {
+  EncryptStream,
+  FRAME_LAYOUT,
+  newEncryptionParams,
+} from '../src/backup/pipeline/encryption';
+import { listTables } from '../src/backup/pipeline/snapshot';
 import { AppError } from '../src/common/app-error';
 import { ConfigError, loadConfig } from '../src/config/config.loader';
+import { SqlSession } from '../src/database/database';
 import { MoleculeSeedService } from '../src/molecule/molecule-seed.service';
 import { freePort, LocalService, startS3rver } from './support/backup-services';
 import { createTestApp, createTestDatabaseUrl, databaseKinds, TestApp } from './support/test-app';
@@ -91,6 +100,111 @@ async function indexesAndKeysAt(url: string): Promise<string[]> {
   }
 }
 
+/**
+ * A digest of every row of every table, in one canonical text form, so that two databases of
+ * either engine can be compared value by value (not only by row counts).
+ */
+const CONTENT_SQL = `SELECT md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) AS digest FROM (SELECT t::text AS r FROM %s t) rows`;
+
+async function contentDigests(
+  query: (sql: string) => Promise<{ digest: string }[]>,
+  tables: string[],
+): Promise<Record<string, string>> {
+  await query(`SET TimeZone = 'UTC'`);
+  const digests: Record<string, string> = {};
+  for (const table of tables)
+    digests[table] = (await query(CONTENT_SQL.replace('%s', `"${table}"`)))[0].digest;
+  return digests;
+}
+
+async function contentAt(url: string, tables: string[]): Promise<Record<string, string>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await contentDigests(
+      async (sql) => (await client.query<{ digest: string }>(sql)).rows,
+      tables,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+async function contentOf(app: TestApp, tables: string[]): Promise<Record<string, string>> {
+  return app.database.session((session) =>
+    contentDigests((sql) => session.query<{ digest: string }>(sql), tables),
+  );
+}
+
+/**
+ * Writes a backup the way version 1 of the format did (the previous release): one JSON object per
+ * row (row_to_json), the whole dump as one brotli stream, encrypted in chunks, manifest version 1.
+ */
+async function writeVersion1Backup(
+  session: SqlSession,
+  directory: string,
+  encryptionKey: string,
+): Promise<string> {
+  const createdAt = new Date();
+  const id = newBackupId(createdAt, randomBytes(4).toString('hex'));
+  const [{ name: schemaVersion }] = await session.query<{ name: string }>(
+    'SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1',
+  );
+  const lines = [`#cryoprotect-dump ${JSON.stringify({ version: 1, schemaVersion })}`];
+  const tables: { name: string; rows: number }[] = [];
+  for (const table of await listTables(session)) {
+    lines.push(`#table ${JSON.stringify(table)}`);
+    const select = table.columns.map((column) => `"${column}"`).join(', ');
+    const rows = await session.query<{ j: string }>(
+      `SELECT row_to_json(r)::text AS j FROM (SELECT ${select} FROM "${table.name}") r`,
+    );
+    lines.push(...rows.map((row) => row.j));
+    lines.push(`#end ${JSON.stringify({ table: table.name, rows: rows.length })}`);
+    tables.push({ name: table.name, rows: rows.length });
+  }
+  lines.push(`#done ${JSON.stringify({ tables: tables.length })}`);
+  const plain = Buffer.from(`${lines.join('\n')}\n`);
+  const chunkSizeBytes = 4096;
+  const encryption = await newEncryptionParams(
+    { key: Buffer.from(encryptionKey, 'base64') },
+    'primary',
+    id,
+    chunkSizeBytes,
+  );
+  const encrypt = Readable.from([brotliCompressSync(plain)]).pipe(
+    new EncryptStream(encryption.key, id, chunkSizeBytes),
+  );
+  const frames: Buffer[] = [];
+  for await (const frame of encrypt) frames.push(frame as Buffer);
+  const stored = Buffer.concat(frames);
+  mkdirSync(join(directory, id));
+  writeFileSync(join(directory, id, 'data.cpbk'), stored);
+  const manifest: BackupManifest = {
+    format: 'cryoprotect-backup',
+    version: 1,
+    id,
+    target: 'local',
+    schedule: null,
+    createdAt: createdAt.toISOString(),
+    completedAt: createdAt.toISOString(),
+    durationSeconds: 0,
+    source: { kind: 'pglite', description: 'version 1 fixture' },
+    schemaVersion,
+    serviceVersion: '2.0.0',
+    tables,
+    compression: { algorithm: 'brotli', level: 3 },
+    encryption: encryption.params,
+    data: {
+      key: `${id}/data.cpbk`,
+      sizeBytes: stored.length,
+      sha256: createHash('sha256').update(stored).digest('hex'),
+      plainBytes: plain.length,
+    },
+  };
+  writeFileSync(join(directory, id, 'manifest.json'), JSON.stringify(manifest));
+  return id;
+}
+
 async function publicTables(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -107,6 +221,8 @@ describe(BackupService.name, () => {
   let app: TestApp;
   let sut: BackupService;
   let backupId: string;
+  /** Every table's content digest at the time of the first backup. */
+  let contentAtBackup: Record<string, string>;
   const hasPostgres = databaseKinds().includes('postgres');
 
   const localConfig = (overrides: Record<string, unknown> = {}) => ({
@@ -137,6 +253,10 @@ describe(BackupService.name, () => {
     const result = report.results[0];
     if (!result.ok) throw new Error(result.message);
     backupId = result.manifest.id;
+    contentAtBackup = await contentOf(
+      app,
+      result.manifest.tables.map((table) => table.name),
+    );
     const counts = await rowCounts(app);
     expect(
       Object.fromEntries(result.manifest.tables.map((table) => [table.name, table.rows])),
@@ -222,6 +342,8 @@ describe(BackupService.name, () => {
         );
         // Counted independently in the restored database, compared with the counts at backup time.
         expect(await countsAt(target.url)).toEqual(expected);
+        // Every value, too: COPY text written by PGlite (PG 18) reads back the same in PostgreSQL 15.
+        expect(await contentAt(target.url, Object.keys(expected))).toEqual(contentAtBackup);
         expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe(
           'BACKUP_RESTORE_TARGET_NOT_EMPTY',
         );
@@ -264,6 +386,41 @@ describe(BackupService.name, () => {
       }
     },
   );
+
+  it('should restore a version 1 backup (JSON rows, one compressed stream) value for value into either engine', async () => {
+    const v1Dir = mkdtempSync(join(tmpdir(), 'backup-v1-'));
+    const pgliteDir = mkdtempSync(join(tmpdir(), 'backup-v1-pglite-'));
+    const legacy = await createTestApp('pglite', {
+      overrides: localConfig({ targets: { local: { driver: 'local', path: v1Dir } } }),
+    });
+    try {
+      await fillDatabase(legacy, 40);
+      const id = await legacy.database.session((session) =>
+        writeVersion1Backup(session, v1Dir, primaryKey),
+      );
+      const backups = legacy.app.get(BackupService);
+      const manifest = await backups.get(id);
+      expect(manifest).toMatchObject({ version: 1, compression: { algorithm: 'brotli' } });
+      const tables = manifest.tables.map((table) => table.name);
+      const expected = await contentOf(legacy, tables);
+      expect((await backups.verify(id, { full: true })).mode).toBe('full');
+      const restored = await backups.restore(id, { targetDatabase: `pglite:${pgliteDir}` });
+      expect(restored.tables.every((table) => table.rows === table.expected)).toBe(true);
+      if (hasPostgres) {
+        const target = await createTestDatabaseUrl();
+        try {
+          await backups.restore(id, { targetDatabase: target.url });
+          expect(await contentAt(target.url, tables)).toEqual(expected);
+        } finally {
+          await target.drop();
+        }
+      }
+    } finally {
+      await legacy.close();
+      rmSync(v1Dir, { recursive: true, force: true });
+      rmSync(pgliteDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   describe('damaged backups', () => {
     const dataFile = () => join(backupDir, backupId, 'data.cpbk');

@@ -7,7 +7,7 @@ import { BackupCatalog } from './backup-catalog';
 import { BackupKeyring } from './backup-keyring';
 import { BackupTarget } from './backup-targets';
 import { DecryptStream, keyForBackup } from './pipeline/encryption';
-import { decompressor, HashStream } from './pipeline/streams';
+import { BlockDecompressStream, HashStream, streamDecompressor } from './pipeline/streams';
 import { translateStorageError } from './storage/storage-errors';
 
 export interface OpenedBackup {
@@ -18,6 +18,9 @@ export interface OpenedBackup {
   /** Stored bytes read so far (progress). */
   bytesRead(): number;
 }
+
+/** Blocks decompressed at once on the thread pool while the restore loads the previous ones. */
+const DECOMPRESS_CONCURRENCY = 2;
 
 /** Reads a stored backup back, checking every layer: frames, tags, size, checksum. */
 @Injectable()
@@ -51,7 +54,14 @@ export class BackupReader {
     const hash = new HashStream();
     const stages: Transform[] = [hash];
     if (manifest.encryption) stages.push(new DecryptStream(key, manifest.id));
-    if (decode) stages.push(decompressor(manifest.compression.algorithm));
+    if (decode) {
+      const { algorithm, blockBytes } = manifest.compression;
+      stages.push(
+        blockBytes
+          ? new BlockDecompressStream(algorithm, DECOMPRESS_CONCURRENCY)
+          : streamDecompressor(algorithm),
+      );
+    }
     const stream = (
       pipeline as (
         ...streams: (Readable | Transform | ((error: Error | null) => void))[]

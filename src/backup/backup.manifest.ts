@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DatabaseKind } from '../database/database';
 
+export const MANIFEST_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 export const DATA_FILE = 'data.cpbk';
 export const VERIFIED_FILE = 'verified.json';
 
 export const manifestSchema = z.object({
   format: z.literal('cryoprotect-backup'),
-  version: z.literal(1),
+  /** 1: one compressed stream of a JSON-lines dump; 2: compressed blocks of a COPY-text dump. */
+  version: z.union([z.literal(1), z.literal(2)]),
   id: z.string(),
   target: z.string(),
   schedule: z.string().nullable(),
@@ -20,7 +22,12 @@ export const manifestSchema = z.object({
   schemaVersion: z.string().nullable(),
   serviceVersion: z.string(),
   tables: z.array(z.object({ name: z.string(), rows: z.number().int() })),
-  compression: z.object({ algorithm: z.enum(['gzip', 'brotli', 'none']), level: z.number().int() }),
+  compression: z.object({
+    algorithm: z.enum(['gzip', 'brotli', 'none']),
+    level: z.number().int(),
+    /** Plaintext bytes per independently compressed block; absent: one stream (version 1). */
+    blockBytes: z.number().int().positive().optional(),
+  }),
   encryption: z
     .object({
       algorithm: z.literal('aes-256-gcm'),

@@ -8,6 +8,7 @@ import { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { Pool, PoolClient, PoolConfig } from 'pg';
+import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 import { Config } from '../config/config.schema';
 import * as schema from './schema';
 
@@ -19,7 +20,27 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export interface SqlSession {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   exec(text: string): Promise<void>;
+  /**
+   * The rows of a table in COPY text format, in pieces (a row may span two; PGlite's pieces hold
+   * whole rows). Memory stays bounded:
+   * PostgreSQL streams with backpressure; PGlite (which can only COPY into one buffer) copies the
+   * table a range of pages at a time, all in the caller's snapshot.
+   */
+  copyOut(table: string, columns: readonly string[]): AsyncIterable<Buffer>;
+  /** Loads COPY text into a table; `write` takes whole rows only. */
+  copyIn(table: string, columns: readonly string[]): CopyInSink;
 }
+
+export interface CopyInSink {
+  /** Resolves when the rows may be released (sent, or buffered within the stream's limit). */
+  write(rows: Buffer): Promise<void>;
+  /** Resolves once the server has accepted every row. */
+  end(): Promise<void>;
+}
+
+export const quoteIdentifier = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const copyTarget = (table: string, columns: readonly string[]) =>
+  `${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')})`;
 
 export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for an in-memory database. */
@@ -64,16 +85,7 @@ export class Database {
 
   /** Runs fn on one connection (released afterwards). */
   async session<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    if (this.pglite) {
-      const pglite = this.pglite;
-      return fn({
-        query: async <R>(text: string, params?: unknown[]) =>
-          (await pglite.query<R>(text, params)).rows,
-        exec: async (text: string) => {
-          await pglite.exec(text);
-        },
-      });
-    }
+    if (this.pglite) return fn(embeddedSession(this.pglite));
     const client = await this.pool!.connect();
     try {
       return await fn(clientSession(client));
@@ -88,26 +100,29 @@ export class Database {
       // PGlite has one connection; its transaction() serialises against other queries.
       return this.pglite.transaction(async (tx) => {
         if (begin !== 'BEGIN') await tx.exec(begin.replace(/^BEGIN/i, 'SET TRANSACTION'));
-        return fn({
-          query: async <R>(text: string, params?: unknown[]) =>
-            (await tx.query<R>(text, params)).rows,
-          exec: async (text: string) => {
-            await tx.exec(text);
-          },
-        });
+        return fn(embeddedSession(tx));
       });
     }
-    return this.session(async (session) => {
+    const client = await this.pool!.connect();
+    const session = clientSession(client);
+    let broken: Error | undefined;
+    try {
       await session.exec(begin);
-      try {
-        const result = await fn(session);
-        await session.exec('COMMIT');
-        return result;
-      } catch (error) {
+      const result = await fn(session);
+      await session.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (session.copying()) {
+        // A COPY cut off mid-stream leaves the connection inside the COPY protocol, where a
+        // ROLLBACK would wait forever: close the connection instead, which rolls back just the same.
+        broken = error as Error;
+      } else {
         await session.exec('ROLLBACK').catch(() => undefined);
-        throw error;
       }
-    });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Drizzle transaction: every write inside commits together or not at all. */
@@ -157,12 +172,93 @@ export class Database {
   }
 }
 
-function clientSession(client: PoolClient): SqlSession {
+function clientSession(client: PoolClient): SqlSession & { copying(): boolean } {
+  let copies = 0;
   return {
     query: async <R>(text: string, params?: unknown[]) =>
       (await client.query(text, params)).rows as R[],
     exec: async (text: string) => {
       await client.query(text);
+    },
+    copying: () => copies > 0,
+    copyOut: async function* (table, columns) {
+      copies++;
+      const stream = client.query(copyToStdout(`COPY ${copyTarget(table, columns)} TO STDOUT`));
+      for await (const piece of stream) yield piece as Buffer;
+      copies--;
+    },
+    copyIn: (table, columns) => {
+      copies++;
+      const stream = client.query(copyFromStdin(`COPY ${copyTarget(table, columns)} FROM STDIN`));
+      let failure: Error | undefined;
+      const failed = new Promise<never>((_resolve, reject) =>
+        stream.once('error', (error) => {
+          failure = error;
+          reject(error);
+        }),
+      );
+      failed.catch(() => undefined);
+      return {
+        write: async (rows) => {
+          if (failure) throw failure;
+          if (!stream.write(rows))
+            await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed]);
+        },
+        end: async () => {
+          stream.end();
+          await Promise.race([new Promise((resolve) => stream.once('finish', resolve)), failed]);
+          copies--;
+        },
+      };
+    },
+  };
+}
+
+/** Pages per COPY from PGlite: 256 × 8 KiB of heap, a few MiB of text at most per piece. */
+const EMBEDDED_COPY_PAGES = 256;
+
+interface EmbeddedConnection {
+  query<R>(
+    text: string,
+    params?: unknown[],
+    options?: { blob?: Blob },
+  ): Promise<{ rows: R[]; blob?: Blob }>;
+  exec(text: string): Promise<unknown>;
+}
+
+function embeddedSession(connection: EmbeddedConnection): SqlSession {
+  return {
+    query: async <R>(text: string, params?: unknown[]) =>
+      (await connection.query<R>(text, params)).rows,
+    exec: async (text: string) => {
+      await connection.exec(text);
+    },
+    copyOut: async function* (table, columns) {
+      const [{ pages }] = (
+        await connection.query<{ pages: number }>(
+          `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int)::int AS pages`,
+          [quoteIdentifier(table)],
+        )
+      ).rows;
+      const select = `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${quoteIdentifier(table)}`;
+      // TID range scans read only the pages asked for; the last range is open so that nothing the
+      // snapshot can see is missed.
+      for (let first = 0; ; first += EMBEDDED_COPY_PAGES) {
+        const last = first + EMBEDDED_COPY_PAGES >= pages;
+        const range = `ctid >= '(${first},0)'::tid${last ? '' : ` AND ctid < '(${first + EMBEDDED_COPY_PAGES},0)'::tid`}`;
+        const { blob } = await connection.query(`COPY (${select} WHERE ${range}) TO '/dev/blob'`);
+        if (blob && blob.size > 0) yield Buffer.from(await blob.arrayBuffer());
+        if (last) return;
+      }
+    },
+    copyIn: (table, columns) => {
+      const statement = `COPY ${copyTarget(table, columns)} FROM '/dev/blob'`;
+      return {
+        write: async (rows) => {
+          await connection.query(statement, [], { blob: new Blob([rows]) });
+        },
+        end: async () => undefined,
+      };
     },
   };
 }

@@ -123,13 +123,24 @@ class ByteQueue {
     this.length += part.length;
   }
 
+  /** Copies only when the slice spans parts, and then only the bytes taken. */
   take(count: number): Buffer {
-    const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.length);
-    const taken = all.subarray(0, count);
-    const rest = all.subarray(count);
-    this.parts = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
-    return taken;
+    const taken: Buffer[] = [];
+    let missing = count;
+    while (missing > 0) {
+      const first = this.parts[0];
+      if (first.length > missing) {
+        taken.push(first.subarray(0, missing));
+        this.parts[0] = first.subarray(missing);
+        missing = 0;
+      } else {
+        taken.push(first);
+        this.parts.shift();
+        missing -= first.length;
+      }
+    }
+    this.length -= count;
+    return taken.length === 1 ? taken[0] : Buffer.concat(taken, count);
   }
 
   peek(count: number): Buffer {
@@ -155,23 +166,26 @@ export class EncryptStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.queue.push(chunk);
     // Strictly more than one chunk buffered: the chunk taken now is certainly not the last one.
-    while (this.queue.length > this.chunkSize)
-      this.push(this.seal(this.queue.take(this.chunkSize), false));
+    while (this.queue.length > this.chunkSize) this.seal(this.queue.take(this.chunkSize), false);
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    this.push(this.seal(this.queue.take(this.queue.length), true));
+    this.seal(this.queue.take(this.queue.length), true);
     callback();
   }
 
-  private seal(plaintext: Buffer, final: boolean): Buffer {
+  /** Pushes one frame as its parts, back to back: no copy of the ciphertext into a frame buffer. */
+  private seal(plaintext: Buffer, final: boolean): void {
     const head = header(plaintext.length, this.index++, final);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     cipher.setAAD(Buffer.concat([this.aadPrefix, head]));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([head, nonce, body, cipher.getAuthTag()]);
+    this.push(Buffer.concat([head, nonce]));
+    this.push(cipher.update(plaintext));
+    const rest = cipher.final();
+    if (rest.length > 0) this.push(rest);
+    this.push(cipher.getAuthTag());
   }
 }
 

@@ -1,24 +1,32 @@
 import { PassThrough, Readable } from 'node:stream';
-import { Database, SqlSession } from '../../database/database';
+import { Database, quoteIdentifier as quote, SqlSession } from '../../database/database';
 import { Migration } from '../../database/migrator';
 import { BackupErrors } from '../backup.errors';
 
 /**
- * The dump format: UTF-8 lines. Lines starting with '#' are markers, every other line is one row as
- * a JSON object (row_to_json), so the format is engine-neutral: a dump from PGlite (PG 18) loads
- * into PostgreSQL 15 and back.
- *   #cryoprotect-dump {"version":1,"schemaVersion":"0004_auth"}
+ * The dump format (version 2): marker lines, and the rows of each table in PostgreSQL's COPY text
+ * format in length-prefixed sections of whole rows. COPY text is portable between server versions
+ * for the column types we use (uuid, text, jsonb, numeric, timestamptz, arrays…), so a dump from
+ * PGlite (PG 18) loads into PostgreSQL 15 and back; binary COPY would not be.
+ *   #cryoprotect-dump {"version":2,"schemaVersion":"0004_auth"}
  *   #table {"name":"users","columns":["id",…]}
- *   {"id":…}
+ *   #copy <bytes> <rows>
+ *   <bytes of COPY text: rows ending in \n, tabs between columns, \N for NULL>
  *   #end {"table":"users","rows":1}
  *   #done {"tables":5}
+ * Version 1 (still read, never written) had one JSON object per row instead of #copy sections.
  */
-export const DUMP_VERSION = 1;
+export const DUMP_VERSION = 2;
+const JSON_LINES_VERSION = 1;
 const LEDGER_TABLE = 'schema_migrations';
-const FETCH_ROWS = 2000;
-/** Rows per INSERT: bounded by count and by bytes so memory stays small whatever the row size. */
+/** Rows are gathered into sections of about this size (whole rows, so a little more). */
+const SECTION_BYTES = 1024 * 1024;
+/** A section larger than this is damage, not data: the reader never buffers more. */
+const MAX_SECTION_BYTES = 64 * 1024 * 1024;
+/** Version 1 only: rows per INSERT, bounded by count and by bytes. */
 const INSERT_ROWS = 2000;
 const INSERT_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
 
 export interface TableInfo {
   name: string;
@@ -30,8 +38,6 @@ export interface SnapshotSummary {
   schemaVersion: string | null;
   tables: { name: string; rows: number }[];
 }
-
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /** Every table of the public schema except the migration ledger, parents before children. */
 export async function listTables(session: SqlSession): Promise<TableInfo[]> {
@@ -80,18 +86,46 @@ export async function currentSchemaVersion(session: SqlSession): Promise<string 
   return row?.name ?? null;
 }
 
+/** Rows in a piece of COPY text: data newlines are escaped (\n), so every raw newline ends a row. */
+function countRows(text: Buffer): number {
+  let rows = 0;
+  for (let at = text.indexOf(NEWLINE); at !== -1; at = text.indexOf(NEWLINE, at + 1)) rows++;
+  return rows;
+}
+
 /**
- * Streams a consistent snapshot: one REPEATABLE READ, READ ONLY transaction, each table read
- * through a cursor in batches (memory stays bounded), with backpressure from the consumer.
+ * Regroups COPY output into sections of whole rows of about SECTION_BYTES, as lists of the pieces
+ * received (never copied: the last piece is cut at its last row end).
+ */
+async function* sections(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const piece of pieces) {
+    parts.push(piece);
+    size += piece.length;
+    if (size < SECTION_BYTES) continue;
+    const cut = piece.lastIndexOf(NEWLINE) + 1;
+    if (cut === 0) continue; // a row longer than the pieces so far: keep gathering
+    parts[parts.length - 1] = piece.subarray(0, cut);
+    yield parts;
+    parts = cut < piece.length ? [piece.subarray(cut)] : [];
+    size = piece.length - cut;
+  }
+  if (size > 0) yield parts;
+}
+
+/**
+ * Streams a consistent snapshot: one REPEATABLE READ, READ ONLY transaction, each table read with
+ * COPY in bounded pieces, with backpressure from the consumer.
  */
 export function snapshotStream(database: Database): {
   stream: Readable;
   summary: Promise<SnapshotSummary>;
 } {
   const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const write = async (text: string) => {
+  const write = async (data: string | Buffer) => {
     if (stream.destroyed) throw new Error('backup stream closed');
-    if (!stream.write(text)) {
+    if (!stream.write(data)) {
       // Waits for drain (or the consumer giving up) and removes both listeners again.
       await new Promise<void>((resolve) => {
         const resume = () => {
@@ -114,20 +148,14 @@ export function snapshotStream(database: Database): {
       const counts: SnapshotSummary['tables'] = [];
       for (const table of tables) {
         await write(`#table ${JSON.stringify(table)}\n`);
-        const select = table.columns.map(quote).join(', ');
-        await session.exec(
-          `DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(r)::text AS j FROM (SELECT ${select} FROM ${quote(table.name)}) r`,
-        );
         let rows = 0;
-        for (;;) {
-          const batch = await session.query<{ j: string }>(
-            `FETCH FORWARD ${FETCH_ROWS} FROM backup_cursor`,
-          );
-          if (batch.length === 0) break;
-          rows += batch.length;
-          await write(`${batch.map((row) => row.j).join('\n')}\n`);
+        for await (const parts of sections(session.copyOut(table.name, table.columns))) {
+          const bytes = parts.reduce((sum, part) => sum + part.length, 0);
+          const sectionRows = parts.reduce((sum, part) => sum + countRows(part), 0);
+          rows += sectionRows;
+          await write(`#copy ${bytes} ${sectionRows}\n`);
+          for (const part of parts) await write(part);
         }
-        await session.exec('CLOSE backup_cursor');
         await write(`#end ${JSON.stringify({ table: table.name, rows })}\n`);
         counts.push({ name: table.name, rows });
       }
@@ -149,21 +177,69 @@ export function snapshotStream(database: Database): {
   return { stream, summary };
 }
 
-/** Splits a byte stream into lines without holding more than one partial line. */
-async function* lines(input: Readable): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of input) {
-    const text = rest + (chunk as Buffer).toString('utf8');
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    yield* parts;
+/** Reads lines and exact byte counts from a stream, holding at most one partial item. */
+class DumpInput {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly source: AsyncIterator<unknown>;
+  private ended = false;
+
+  constructor(input: Readable) {
+    this.source = input[Symbol.asyncIterator]();
   }
-  if (rest.length > 0) yield rest;
+
+  /** The next line without its newline; null at the end of the input. */
+  async line(): Promise<string | null> {
+    for (let from = 0; ;) {
+      const at = this.buffer.indexOf(NEWLINE, from);
+      if (at !== -1) {
+        const line = this.buffer.toString('utf8', 0, at);
+        this.buffer = this.buffer.subarray(at + 1);
+        return line;
+      }
+      from = this.buffer.length;
+      if (!(await this.more())) {
+        if (this.buffer.length === 0) return null;
+        const rest = this.buffer.toString('utf8');
+        this.buffer = Buffer.alloc(0);
+        return rest;
+      }
+    }
+  }
+
+  /** Exactly `count` bytes, or null when the input ends first. */
+  async bytes(count: number): Promise<Buffer | null> {
+    while (this.buffer.length < count) if (!(await this.more())) return null;
+    const taken = this.buffer.subarray(0, count);
+    this.buffer = this.buffer.subarray(count);
+    return taken;
+  }
+
+  private async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.source.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    const chunk = next.value as Buffer;
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    return true;
+  }
 }
 
 export interface RestoreProgress {
   table: string;
   rows: number;
+}
+
+/** What one version of the format does with the rows of the table being loaded. */
+interface RowLoader {
+  /** Handles a line that is not a marker (version 1: a JSON row); returns rows taken. */
+  line(line: string): Promise<void>;
+  /** Handles a marker this version owns (version 2: #copy); false when it is not one. */
+  marker(marker: string, argument: string): Promise<boolean>;
+  /** The table's rows are all read: waits until they are in the database. Returns rows loaded. */
+  finish(): Promise<number>;
 }
 
 /**
@@ -177,57 +253,35 @@ export async function loadSnapshot(
 ): Promise<SnapshotSummary> {
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
   const rebuild = await dropIndexesAndKeys(session);
+  const dump = new DumpInput(input);
   const counted: SnapshotSummary['tables'] = [];
+  let version: number | undefined;
   let schemaVersion: string | null | undefined;
   let table: TableInfo | undefined;
-  let batch: string[] = [];
-  let batchBytes = 0;
-  let rows = 0;
+  let loader: RowLoader | undefined;
   let done = false;
 
-  // One batch is in the database while the next is decrypted, decompressed and split: with a
-  // server of its own (PostgreSQL) both sides work at once instead of taking turns.
-  let inserting: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (!table || batch.length === 0) return;
-    const name = quote(table.name);
-    const columns = table.columns.map(quote).join(', ');
-    const progress = { table: table.name, rows: batch.length };
-    const rowsJson = `[${batch.join(',')}]`;
-    rows += batch.length;
-    batch = [];
-    batchBytes = 0;
-    await inserting;
-    inserting = session
-      .query(
-        `INSERT INTO ${name} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::${name}, $1::jsonb)`,
-        [rowsJson],
-      )
-      .then(() => onRows(progress));
-    // Awaited by the next flush or at the end of the table; this only avoids an unhandled rejection
-    // when the load fails elsewhere first (the caller's rollback then discards it).
-    inserting.catch(() => undefined);
-  };
-
-  for await (const line of lines(input)) {
+  for (let line = await dump.line(); line !== null; line = await dump.line()) {
     if (done) throw BackupErrors.malformed('Data follows the end of the dump.');
     if (!line.startsWith('#')) {
-      if (!table) throw BackupErrors.malformed('A row appears outside a table.');
-      batch.push(line);
-      batchBytes += line.length;
-      if (batch.length >= INSERT_ROWS || batchBytes >= INSERT_BYTES) await flush();
+      if (!loader) throw BackupErrors.malformed('A row appears outside a table.');
+      await loader.line(line);
       continue;
     }
     const space = line.indexOf(' ');
-    const marker = line.slice(0, space);
-    const body = JSON.parse(line.slice(space + 1)) as Record<string, unknown>;
+    const marker = space === -1 ? line : line.slice(0, space);
+    const argument = space === -1 ? '' : line.slice(space + 1);
+    if (loader && (await loader.marker(marker, argument))) continue;
+    const body = parseMarker(argument);
     switch (marker) {
       case '#cryoprotect-dump':
-        if (body.version !== DUMP_VERSION)
+        if (body.version !== DUMP_VERSION && body.version !== JSON_LINES_VERSION)
           throw BackupErrors.malformed(`Unknown dump version ${String(body.version)}.`);
+        version = body.version;
         schemaVersion = (body.schemaVersion as string | null) ?? null;
         break;
       case '#table': {
+        if (version === undefined) throw BackupErrors.malformed('The dump has no header.');
         const name = String(body.name);
         const target = existing.get(name);
         if (!target)
@@ -237,12 +291,15 @@ export async function loadSnapshot(
         if (missing.length > 0)
           throw BackupErrors.malformed(`Table ${name} has no column ${missing.join(', ')}.`);
         table = { name, columns };
-        rows = 0;
+        const report = (rows: number) => onRows({ table: name, rows });
+        loader =
+          version === DUMP_VERSION
+            ? copyLoader(session, dump, table, report)
+            : jsonLinesLoader(session, table, report);
         break;
       }
       case '#end': {
-        await flush();
-        await inserting;
+        const rows = loader ? await loader.finish() : -1;
         if (!table || body.table !== table.name || body.rows !== rows) {
           throw BackupErrors.malformed(
             `Table ${table?.name ?? '?'} ended with an unexpected row count.`,
@@ -255,6 +312,7 @@ export async function loadSnapshot(
           throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
         counted.push({ name: table.name, rows: Number(count) });
         table = undefined;
+        loader = undefined;
         break;
       }
       case '#done':
@@ -269,6 +327,95 @@ export async function loadSnapshot(
   for (const statement of rebuild) await session.exec(statement);
   await resetSequences(session);
   return { schemaVersion, tables: counted };
+}
+
+function parseMarker(argument: string): Record<string, unknown> {
+  try {
+    return JSON.parse(argument) as Record<string, unknown>;
+  } catch {
+    throw BackupErrors.malformed('A marker line cannot be parsed.');
+  }
+}
+
+/**
+ * Version 2: #copy sections go to one COPY … FROM per table. The next section is decrypted,
+ * decompressed and read while the server parses the last one.
+ */
+function copyLoader(
+  session: SqlSession,
+  dump: DumpInput,
+  table: TableInfo,
+  report: (rows: number) => void,
+): RowLoader {
+  const sink = session.copyIn(table.name, table.columns);
+  let rows = 0;
+  return {
+    line: () => Promise.reject(BackupErrors.malformed('A version 2 dump holds a bare line.')),
+    marker: async (marker, argument) => {
+      if (marker !== '#copy') return false;
+      const [bytes, sectionRows] = argument.split(' ').map(Number);
+      if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes > MAX_SECTION_BYTES)
+        throw BackupErrors.malformed(`A section of ${table.name} has an invalid size.`);
+      const section = await dump.bytes(bytes);
+      if (!section) throw BackupErrors.truncated(`The dump ends inside ${table.name}.`);
+      if (section[section.length - 1] !== NEWLINE || countRows(section) !== sectionRows)
+        throw BackupErrors.malformed(`A section of ${table.name} does not hold its rows.`);
+      await sink.write(section);
+      rows += sectionRows;
+      report(sectionRows);
+      return true;
+    },
+    finish: async () => {
+      await sink.end();
+      return rows;
+    },
+  };
+}
+
+/** Version 1: JSON rows, inserted in batches the server parses (jsonb_populate_recordset). */
+function jsonLinesLoader(
+  session: SqlSession,
+  table: TableInfo,
+  report: (rows: number) => void,
+): RowLoader {
+  const name = quote(table.name);
+  const columns = table.columns.map(quote).join(', ');
+  let batch: string[] = [];
+  let batchBytes = 0;
+  let rows = 0;
+  // One batch is in the database while the next is read.
+  let inserting: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const count = batch.length;
+    const rowsJson = `[${batch.join(',')}]`;
+    rows += count;
+    batch = [];
+    batchBytes = 0;
+    await inserting;
+    inserting = session
+      .query(
+        `INSERT INTO ${name} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::${name}, $1::jsonb)`,
+        [rowsJson],
+      )
+      .then(() => report(count));
+    // Awaited by the next flush or at the end of the table; this only avoids an unhandled rejection
+    // when the load fails elsewhere first (the caller's rollback then discards it).
+    inserting.catch(() => undefined);
+  };
+  return {
+    line: async (line) => {
+      batch.push(line);
+      batchBytes += line.length;
+      if (batch.length >= INSERT_ROWS || batchBytes >= INSERT_BYTES) await flush();
+    },
+    marker: () => Promise.resolve(false),
+    finish: async () => {
+      await flush();
+      await inserting;
+      return rows;
+    },
+  };
 }
 
 /**
