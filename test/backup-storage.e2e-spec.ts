@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AppError } from '../src/common/app-error';
 import { BackupStorageDriver } from '../src/backup/storage/backup-storage.driver';
 import { createStorageDriver } from '../src/backup/storage/storage.factory';
 import {
@@ -14,6 +13,7 @@ import {
   startS3rver,
 } from './support/backup-services';
 import { GcsFake } from './support/gcs-fake';
+import { codeOf } from './support/error-code';
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -36,15 +36,6 @@ function failingBody(bytes: number): Readable {
       this.push(randomBytes(1024 * 1024));
     },
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
-  }
-  return 'no error';
 }
 
 interface DriverCase {

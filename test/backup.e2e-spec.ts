@@ -15,23 +15,14 @@ import {
   newEncryptionParams,
 } from '../src/backup/pipeline/encryption';
 import { listTables } from '../src/backup/pipeline/snapshot';
-import { AppError } from '../src/common/app-error';
 import { ConfigError, loadConfig } from '../src/config/config.loader';
 import { SqlSession } from '../src/database/database';
 import { MoleculeSeedService } from '../src/molecule/molecule-seed.service';
 import { freePort, LocalService, startS3rver } from './support/backup-services';
 import { createTestApp, createTestDatabaseUrl, databaseKinds, TestApp } from './support/test-app';
+import { codeOf } from './support/error-code';
 
 const key = () => randomBytes(32).toString('base64');
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 async function fillDatabase(app: TestApp, users: number): Promise<void> {
   await app.app.get(MoleculeSeedService).seed();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { AppError } from '../../common/app-error';
 import { BlockCompressStream, BlockDecompressStream, CompressionSettings } from './streams';
+import { codeOf } from '../../../test/support/error-code';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -24,15 +24,6 @@ const compress = (input: Buffer[], settings: CompressionSettings, blockBytes: nu
 
 const decompress = (data: Buffer, algorithm: CompressionSettings['algorithm']) =>
   collect(Readable.from([data]).pipe(new BlockDecompressStream(algorithm, 2)));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 describe(BlockCompressStream.name, () => {
   it.each([
