@@ -64,46 +64,30 @@ async function ensureSource(context) {
 
 /**
  * Peak memory of the process above what it used just before fn: JS heap plus memory outside it
- * (Buffers, zlib's native state), sampled every 10 ms. This is the pipeline's own memory, which
- * must stay bounded whatever the database size; RSS also holds the app and freed-but-kept pages.
+ * (Buffers, zlib's native state). This is the pipeline's own memory, which must stay bounded
+ * whatever the database size; RSS also holds the app and freed-but-kept pages.
+ * - sampled every 10 ms, garbage included (the timed runs);
+ * - `live`: a full GC before every sample (every 100 ms), so only reachable memory counts; the GCs
+ *   slow the run down, so such a run is not timed.
  */
-async function peakMemory(fn) {
-  globalThis.gc?.();
+async function peakMemory(fn, { live = false } = {}) {
   const used = () => {
+    if (live) globalThis.gc();
     const { heapUsed, external } = process.memoryUsage();
     return heapUsed + external;
   };
+  globalThis.gc?.();
   const before = used();
   let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, used());
-  }, 10);
+  const sampler = setInterval(
+    () => {
+      peak = Math.max(peak, used());
+    },
+    live ? 100 : 10,
+  );
   try {
     const value = await fn();
-    peak = Math.max(peak, used());
-    return { value, peakMiB: (peak - before) / 2 ** 20 };
-  } finally {
-    clearInterval(sampler);
-  }
-}
-
-/**
- * Peak live memory above the level before fn: a full GC before every sample (every 100 ms), so
- * only reachable memory counts. The GCs slow the run down, so this run is not timed.
- */
-async function peakLiveMemory(fn) {
-  const live = () => {
-    globalThis.gc();
-    const { heapUsed, external } = process.memoryUsage();
-    return heapUsed + external;
-  };
-  const before = live();
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, live());
-  }, 100);
-  try {
-    const value = await fn();
+    if (!live) peak = Math.max(peak, used());
     return { value, peakMiB: (peak - before) / 2 ** 20 };
   } finally {
     clearInterval(sampler);
@@ -162,7 +146,7 @@ try {
   const encryptedAgain = await run({});
   const backupSeconds = Math.min(encrypted.seconds, encryptedAgain.seconds);
 
-  const pgRestoreUrl = await freshDatabase('cryoprotect_bench_pg_restore');
+  await freshDatabase('cryoprotect_bench_pg_restore');
   const pgRestore = await timed(() =>
     execFileSync('pg_restore', [
       '-h',
@@ -186,14 +170,15 @@ try {
   // One more backup and restore, untimed, for the pipeline's live memory.
   const liveRestoreUrl = await freshDatabase('cryoprotect_bench_live_restore');
   const live = await context(urlOf(SOURCE), async (backups) => {
-    const backup = await peakLiveMemory(() => backups.run());
-    const restore = await peakLiveMemory(() =>
-      backups.restore(backup.value.results[0].manifest.id, { targetDatabase: liveRestoreUrl }),
+    const backup = await peakMemory(() => backups.run(), { live: true });
+    const restore = await peakMemory(
+      () =>
+        backups.restore(backup.value.results[0].manifest.id, { targetDatabase: liveRestoreUrl }),
+      { live: true },
     );
     return { backupMiB: backup.peakMiB, restoreMiB: restore.peakMiB };
   });
   await admin('DROP DATABASE IF EXISTS cryoprotect_bench_live_restore WITH (FORCE)');
-  void pgRestoreUrl;
   await admin('DROP DATABASE IF EXISTS cryoprotect_bench_pg_restore WITH (FORCE)');
   await admin('DROP DATABASE IF EXISTS cryoprotect_bench_restore WITH (FORCE)');
 

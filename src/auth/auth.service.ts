@@ -151,10 +151,12 @@ export class AuthService {
   /**
    * The caller of one of our access tokens verified before (not expired), when its user is cached
    * and active: what authenticateBearer would answer. Undefined otherwise (authenticateBearer decides).
+   * Only our own tokens are ever remembered (Supabase tokens never reach verifyAccessToken), so no
+   * issuer check is needed here.
    */
   recallBearer(token: string): AuthUser | undefined {
     const claims = this.tokens.recallAccessToken(token);
-    if (!claims || this.supabase.claimsSupabaseIssuer(token)) return undefined;
+    if (!claims) return undefined;
     const user = this.callers.peekUser(claims.sub);
     return user?.status === 'active' ? toAuthUser(user, 'password') : undefined;
   }
