@@ -1,32 +1,49 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds a process has used so far, all its threads (user + system), from /proc. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
 
 /**
  * Loads a URL with wrk (Debian package `wrk`) and resolves its requests per second. One client
  * thread: on a 2-core machine wrk's C event loop leaves the other core to the server, where a Node
  * load generator (autocannon) needs about a core of its own and caps what the server can show.
  * Rejects when any answer is not 2xx or a socket fails.
+ *
+ * With `pid` (the server's process), also resolves `cpuMicrosPerRequest`: the CPU time the server
+ * spent per request answered during the run. A single-threaded server's throughput at saturation
+ * is one over that, and unlike requests/s it hardly moves when other processes take turns on the
+ * machine's cores.
  */
-export function wrk({ url, headers = {}, connections, seconds }) {
+export async function wrk({ url, headers = {}, connections, seconds, pid }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push(url);
-  return new Promise((resolve, reject) => {
-    execFile('wrk', args, (error, stdout) => {
-      if (error) {
+  const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
+  const stdout = await new Promise((resolve, reject) => {
+    execFile('wrk', args, (error, out) => {
+      if (error)
         reject(
           error.code === 'ENOENT' ? new Error('wrk is not installed: apt-get install wrk') : error,
         );
-        return;
-      }
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
-        stdout,
-      );
-      const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-      if (!rps || non2xx > 0 || socketErrors > 0)
-        reject(new Error(`${url}: ${non2xx} non-2xx, ${socketErrors} socket errors\n${stdout}`));
-      else resolve(Number(rps[1]));
+      else resolve(out);
     });
   });
+  const cpu = pid === undefined ? 0 : cpuSeconds(pid) - cpuBefore;
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    stdout,
+  );
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  if (!rps || non2xx > 0 || socketErrors > 0 || requests === 0)
+    throw new Error(`${url}: ${non2xx} non-2xx, ${socketErrors} socket errors\n${stdout}`);
+  if (pid === undefined) return Number(rps[1]);
+  return { rps: Number(rps[1]), cpuMicrosPerRequest: (cpu * 1e6) / requests };
 }

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { LineBatch } from './line-batch';
-import { MESSAGE, TransportBase } from './stdout.transport';
+import { LineTransport } from './stdout.transport';
 
 export interface RotatingFileOptions {
   filename: string;
@@ -26,7 +26,7 @@ export interface RotatingFileOptions {
  * page cache), so they are in the file, in order, before the next turn and at process exit.
  * Rotation happens between two lines: what is pending goes to the old file, then it is renamed.
  */
-export class RotatingFileTransport extends TransportBase {
+export class RotatingFileTransport extends LineTransport {
   private fd: number;
   private size: number;
   private readonly batch = new LineBatch((text) => this.append(text));
@@ -38,8 +38,8 @@ export class RotatingFileTransport extends TransportBase {
     this.fd = openSync(options.filename, 'a');
   }
 
-  override log(info: Record<string | symbol, unknown>, callback: () => void): void {
-    const line = `${String(info[MESSAGE])}\n`;
+  writeLine(text: string): void {
+    const line = `${text}\n`;
     const bytes = Buffer.byteLength(line);
     if (this.size > 0 && this.size + bytes > this.options.maxBytes) {
       this.batch.flush();
@@ -47,7 +47,6 @@ export class RotatingFileTransport extends TransportBase {
     }
     this.batch.add(line);
     this.size += bytes;
-    callback();
   }
 
   override close(): void {

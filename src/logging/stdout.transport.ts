@@ -10,17 +10,31 @@ export const TransportBase = (winston as unknown as { Transport: typeof Transpor
   .Transport;
 
 /**
+ * A winston transport that writes each line's serialised text (info[MESSAGE]) and nothing else of
+ * it. `writeLine` takes that text directly, so a line serialised outside winston's stream (the
+ * request line, see request-line.writer.ts) reaches the same transports.
+ */
+export abstract class LineTransport extends TransportBase {
+  /** Writes one serialised line (without its newline). */
+  abstract writeLine(line: string): void;
+
+  override log(info: Record<string | symbol, unknown>, callback: () => void): void {
+    this.writeLine(String(info[MESSAGE]));
+    callback();
+  }
+}
+
+/**
  * Writes lines to stdout, those of one event-loop turn in one write. winston's Console transport
  * costs ~30 µs per line here (an event scheduled per line, console indirection), and a write per
  * line is a system call per request.
  */
-export class StdoutTransport extends TransportBase {
+export class StdoutTransport extends LineTransport {
   // process.stdout is looked up at each write, so a test can replace it.
   private readonly batch = new LineBatch((text) => process.stdout.write(text));
 
-  override log(info: Record<string | symbol, unknown>, callback: () => void): void {
-    this.batch.add(`${String(info[MESSAGE])}\n`);
-    callback();
+  writeLine(line: string): void {
+    this.batch.add(`${line}\n`);
   }
 
   override close(): void {

@@ -54,6 +54,22 @@ export class MetricsService {
     );
   }
 
+  /**
+   * A metric implemented outside prom-client's classes (anything with name, help, type, get() and
+   * reset(), as the registry reads it); the one already registered under that name when it is of
+   * the same class.
+   */
+  register<M extends { name: string }>(metric: M): M {
+    const found = this.registry.getSingleMetric(metric.name) as unknown;
+    if (found !== undefined) {
+      if (!(found instanceof (metric.constructor as abstract new (...args: never[]) => unknown)))
+        throw new Error(`metric ${metric.name} is already registered as another type`);
+      return found as M;
+    }
+    this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
+  }
+
   /** The exposition text (what /metrics answers). */
   scrape(): Promise<string> {
     return this.registry.metrics();

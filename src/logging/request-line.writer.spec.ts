@@ -1,0 +1,170 @@
+import { performance } from 'node:perf_hooks';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as winston from 'winston';
+import { RequestContext } from '../common/request-context';
+import { routeTemplate } from '../common/answered-requests';
+import { elapsedMs, markArrival } from '../common/request-timing';
+import { loadConfig } from '../config/config.loader';
+import { createWinston } from './logger.factory';
+import { RequestLineWriter, requestLine } from './request-line.writer';
+import { LineTransport } from './stdout.transport';
+
+/** Collects what a transport is given, line by line. */
+class Collector extends LineTransport {
+  readonly lines: string[] = [];
+  writeLine(line: string): void {
+    this.lines.push(line);
+  }
+}
+
+interface Probe {
+  url: string;
+  status: number;
+  method?: string;
+  id?: string;
+  userAgent?: string;
+  userId?: string;
+  route?: string;
+}
+
+function fakeRequest(probe: Probe): { request: FastifyRequest; reply: FastifyReply } {
+  const request = {
+    url: probe.url,
+    method: probe.method ?? 'GET',
+    id: probe.id ?? 'req-1',
+    ip: '10.1.2.3',
+    headers: probe.userAgent === undefined ? {} : { 'user-agent': probe.userAgent },
+    routeOptions: { url: probe.route },
+    is404: probe.route === undefined,
+    user: probe.userId === undefined ? undefined : { id: probe.userId },
+  } as unknown as FastifyRequest;
+  markArrival(request);
+  return { request, reply: { statusCode: probe.status } as FastifyReply };
+}
+
+/** What observeAnsweredRequests hands an observer, read off the request. */
+const answered = (request: FastifyRequest, reply: FastifyReply) =>
+  [request, routeTemplate(request), reply.statusCode, elapsedMs(request)] as const;
+
+/** The service's winston logger (its formats), writing to a collector instead of stdout. */
+function serviceLogger(level = 'info'): { logger: winston.Logger; collector: Collector } {
+  const logger = createWinston(loadConfig({ env: {}, overrides: { log: { level } } }));
+  for (const transport of logger.transports) logger.remove(transport);
+  const collector = new Collector();
+  logger.add(collector);
+  return { logger, collector };
+}
+
+/** Both ways of writing the request's line, at the same instant: [through winston, by template]. */
+function bothLines(probe: Probe, level = 'info', context?: { userId: string }) {
+  const viaWinston = serviceLogger(level);
+  const viaTemplate = serviceLogger(level);
+  const writer = RequestLineWriter.forLogger(viaTemplate.logger);
+  expect(writer).toBeDefined();
+  // The request arrives at 1000 ms and is answered 12.345 ms later, for both lines.
+  const now = jest.spyOn(performance, 'now').mockReturnValue(1000);
+  const { request, reply } = fakeRequest(probe);
+  now.mockReturnValue(1012.345);
+  try {
+    const write = () => {
+      viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
+      expect(writer!.write(...answered(request, reply))).toBe(true);
+    };
+    if (context) RequestContext.run({ requestId: 'ctx', ...context }, write);
+    else write();
+  } finally {
+    now.mockRestore();
+  }
+  const parse = (lines: string[]) =>
+    lines.map((line) => {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      expect(Date.parse(fields['@timestamp'] as string)).not.toBeNaN();
+      delete fields['@timestamp'];
+      return fields;
+    });
+  return [parse(viaWinston.collector.lines), parse(viaTemplate.collector.lines)];
+}
+
+describe('RequestLineWriter', () => {
+  it('should write the same fields as the winston formats when a request is answered', () => {
+    const [winstonLines, templateLines] = bothLines({
+      url: '/api/v1/molecules/42?fields=name',
+      route: '/api/v1/molecules/:id',
+      status: 200,
+      userAgent: 'curl/8.0',
+      userId: 'user-7',
+    });
+    expect(winstonLines).toHaveLength(1);
+    expect(templateLines).toEqual(winstonLines);
+    expect(templateLines[0]).toMatchObject({
+      message: 'GET /api/v1/molecules/42 200 12.3 ms',
+      'http.route': '/api/v1/molecules/:id',
+      'url.path': '/api/v1/molecules/42',
+      'user.id': 'user-7',
+      'log.level': 'info',
+      'ecs.version': expect.any(String),
+      'service.name': 'cryoprotect',
+    });
+  });
+
+  it('should escape and redact client-controlled text exactly as the logger does when the path, agent and id hold quotes, control characters and secrets', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    const [winstonLines, templateLines] = bothLines({
+      url: `/files/"quoted"\\back\u0001\u2028ünï/${jwt}/x=1&token=abc`,
+      status: 404,
+      method: 'POST',
+      id: 'client "id"\n',
+      userAgent: 'agent Bearer abc.def-ghi postgres://u:pw@db/x',
+    });
+    expect(templateLines).toEqual(winstonLines);
+    const line = templateLines[0];
+    expect(line['http.route']).toBe('unmatched');
+    expect(line['user.id']).toBeUndefined();
+    expect(JSON.stringify(line)).not.toContain(jwt);
+    expect(JSON.stringify(line)).not.toContain('token=abc');
+    expect(JSON.stringify(line)).not.toContain(':pw@');
+    expect(JSON.stringify(line)).not.toContain('abc.def-ghi');
+  });
+
+  it('should log a server error at warn and take the user from the request context when the request carries none', () => {
+    const [winstonLines, templateLines] = bothLines(
+      { url: '/api/v1/boom', route: '/api/v1/boom', status: 503 },
+      'info',
+      { userId: 'from-context' },
+    );
+    expect(templateLines).toEqual(winstonLines);
+    expect(templateLines[0]).toMatchObject({ 'log.level': 'warn', 'user.id': 'from-context' });
+  });
+
+  it('should drop what the level drops when the logger level is warn', () => {
+    const [okWinston, okTemplate] = bothLines({ url: '/a', route: '/a', status: 200 }, 'warn');
+    expect(okWinston).toEqual([]);
+    expect(okTemplate).toEqual([]);
+    const [failWinston, failTemplate] = bothLines({ url: '/a', route: '/a', status: 500 }, 'warn');
+    expect(failWinston).toHaveLength(1);
+    expect(failTemplate).toEqual(failWinston);
+  });
+
+  it('should refuse the template when a transport is not a plain line transport or a format changes request fields', () => {
+    const { logger } = serviceLogger();
+    logger.add(new winston.transports.Console({ silent: true }));
+    expect(RequestLineWriter.forLogger(logger)).toBeUndefined();
+
+    const renaming = winston.createLogger({
+      format: winston.format.combine(
+        winston.format((info) => ({ ...info, 'url.path': '/elsewhere' }))(),
+        winston.format.json(),
+      ),
+      transports: [new Collector()],
+    });
+    expect(RequestLineWriter.forLogger(renaming)).toBeUndefined();
+  });
+
+  it('should hand the line back to the caller when a transport was added after the writer was made', () => {
+    const { logger } = serviceLogger();
+    const writer = RequestLineWriter.forLogger(logger)!;
+    logger.add(new winston.transports.Console({ silent: true }));
+    const { request, reply } = fakeRequest({ url: '/a', route: '/a', status: 200 });
+    expect(writer.write(...answered(request, reply))).toBe(false);
+  });
+});

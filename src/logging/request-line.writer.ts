@@ -1,0 +1,182 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type * as winston from 'winston';
+import { AuthenticatedRequest } from '../auth/access.decorators';
+import { routeTemplate } from '../common/answered-requests';
+import { RequestContext } from '../common/request-context';
+import { elapsedMs } from '../common/request-timing';
+import { isSecretKey, redactText } from './redaction';
+import { LineTransport, MESSAGE } from './stdout.transport';
+
+const LEVEL = Symbol.for('level');
+
+/** The fields of a request line (ECS names; `http.route` is the route template). */
+export function requestLine(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route = routeTemplate(request),
+  status = reply.statusCode,
+  millis = elapsedMs(request),
+): Record<string, unknown> {
+  const query = request.url.indexOf('?');
+  const path = query === -1 ? request.url : request.url.slice(0, query);
+  return {
+    message: `${request.method} ${path} ${status} ${millis.toFixed(1)} ms`,
+    level: levelOf(status),
+    'event.kind': 'event',
+    'event.category': ['web'],
+    'event.outcome': status >= 400 ? 'failure' : 'success',
+    'event.duration': Math.round(millis * 1e6),
+    'http.request.id': request.id,
+    'http.request.method': request.method,
+    'http.response.status_code': status,
+    'http.route': route,
+    'url.path': path,
+    'client.ip': request.ip,
+    'user_agent.original': request.headers['user-agent'],
+    'user.id': (request as AuthenticatedRequest).user?.id,
+    'log.logger': 'http',
+  };
+}
+
+const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
+
+/** `new Date().toISOString()`, formatted once per millisecond (several requests share one). */
+let stampedAt = -1;
+let stamp = '';
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
+/** A string as a JSON value, with secrets masked as the logger's redaction step masks them. */
+const text = (value: string): string => JSON.stringify(redactText(value));
+
+/**
+ * Writes the one line per request without winston's object stream: the line is serialised here
+ * from a template and handed to the logger's own transports (stdout, the rotating file). Per line
+ * that saves the logger's stream hops and the generic format chain (context lookup, ECS mapping, a
+ * redaction pass over every field, a stringify of the whole object) — most of what request logging
+ * cost per request.
+ *
+ * The line is the one the logger would write: the fields the logger's formats add to a request line
+ * (ECS version, service name and environment, dataset…) are not written here but read off the
+ * logger itself, by passing a probe line through its formats once; the template is only used when
+ * that probe shows the formats add fields and change none of the request's own (otherwise, or when
+ * the logger has a transport that is not a plain line transport, `forLogger` returns undefined and
+ * request lines go through winston as any other line). Every string is masked by the same
+ * `redactText` as the logger's redaction step; the line's keys are fixed and none is a secret key.
+ * request-line.writer.spec.ts compares the two outputs field by field.
+ */
+export class RequestLineWriter {
+  private constructor(
+    private readonly logger: winston.Logger,
+    /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
+    private readonly tail: string,
+  ) {}
+
+  /** A writer for this logger, or undefined when its lines cannot be written by template. */
+  static forLogger(logger: winston.Logger): RequestLineWriter | undefined {
+    if (!plainLineTransports(logger)) return undefined;
+    const probe: Record<string | symbol, unknown> = {
+      message: 'GET /probe 200 1.0 ms',
+      level: 'info',
+      [LEVEL]: 'info',
+      'event.kind': 'event',
+      'event.category': ['web'],
+      'event.outcome': 'success',
+      'event.duration': 1_000_000,
+      'http.request.id': 'probe-request',
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'http.route': '/probe',
+      'url.path': '/probe',
+      'client.ip': '127.0.0.1',
+      'user_agent.original': 'probe',
+      'user.id': 'probe-user',
+      'log.logger': 'http',
+    };
+    const own = Object.keys(probe).filter((key) => key !== 'level');
+    if (own.some(isSecretKey)) return undefined;
+    const formatted = logger.format.transform(
+      { ...probe } as winston.Logform.TransformableInfo,
+      logger.format.options,
+    ) as Record<string | symbol, unknown> | false;
+    if (!formatted || typeof formatted[MESSAGE] !== 'string') return undefined;
+    const written = JSON.parse(formatted[MESSAGE]) as Record<string, unknown>;
+    for (const key of own)
+      if (JSON.stringify(written[key]) !== JSON.stringify(probe[key])) return undefined;
+    if (typeof written['@timestamp'] !== 'string' || written['log.level'] !== 'info')
+      return undefined;
+    const added = Object.entries(written).filter(
+      ([key]) => !own.includes(key) && key !== '@timestamp' && key !== 'log.level',
+    );
+    const tail = added.map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    return new RequestLineWriter(logger, `${tail.join('')}}`);
+  }
+
+  /**
+   * Writes the line of an answered request (its route template, status and milliseconds as
+   * observeAnsweredRequests reads them); false when the logger's transports changed since the
+   * writer was made, and the caller must log the line through winston.
+   */
+  write(request: FastifyRequest, route: string, status: number, millis: number): boolean {
+    const { logger } = this;
+    if (!plainLineTransports(logger)) return false;
+    if (logger.silent) return true;
+    const level = levelOf(status);
+    let line: string | undefined;
+    for (const transport of logger.transports as LineTransport[]) {
+      if (transport.silent) continue;
+      // winston-transport's rule: the transport's level, else the logger's, must admit the line.
+      const threshold = transport.level ?? logger.level;
+      if (logger.levels[threshold] >= logger.levels[level])
+        transport.writeLine((line ??= this.serialise(request, route, status, millis, level)));
+    }
+    return true;
+  }
+
+  private serialise(
+    request: FastifyRequest,
+    route: string,
+    status: number,
+    millis: number,
+    level: string,
+  ): string {
+    const url = request.url;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const userAgent = request.headers['user-agent'];
+    const userId = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
+    return (
+      `{"message":${text(`${request.method} ${path} ${status} ${millis.toFixed(1)} ms`)}` +
+      `,"event.kind":"event","event.category":["web"]` +
+      `,"event.outcome":"${status >= 400 ? 'failure' : 'success'}"` +
+      `,"event.duration":${Math.round(millis * 1e6)}` +
+      `,"http.request.id":${text(String(request.id))}` +
+      // The method (a token the HTTP parser accepted), the route template (ours) and the user id
+      // (ours) cannot hold a secret: no redaction pass for them.
+      `,"http.request.method":"${request.method}"` +
+      `,"http.response.status_code":${status}` +
+      `,"http.route":${JSON.stringify(route)}` +
+      `,"url.path":${text(path)}` +
+      `,"client.ip":${text(request.ip)}` +
+      (typeof userAgent === 'string' ? `,"user_agent.original":${text(userAgent)}` : '') +
+      (userId === undefined ? '' : `,"user.id":${JSON.stringify(userId)}`) +
+      `,"log.logger":"http","@timestamp":"${timestamp()}","log.level":"${level}"` +
+      this.tail
+    );
+  }
+}
+
+/** Every transport is one of ours, without a format of its own: it writes info[MESSAGE] only. */
+function plainLineTransports(logger: winston.Logger): boolean {
+  const transports = logger.transports;
+  if (transports.length === 0) return false;
+  for (const transport of transports)
+    if (!(transport instanceof LineTransport) || transport.format !== undefined) return false;
+  return true;
+}
