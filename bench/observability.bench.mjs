@@ -4,7 +4,8 @@
 // servers run side by side, loaded by wrk (one client thread, so the load generator does not take a
 // server's core); the order of each round rotates so drift hits all alike; medians compared. Target: ON costs at most 10 % of OFF's throughput.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,6 +99,87 @@ function load(service, path, headers, seconds) {
     pid: service.pid,
   });
 }
+
+/**
+ * What ON adds to a request, in process: the metrics' onRequest hook and the shared onSend hook
+ * (series update + the request line through the real logger to stdout, written to /dev/null with
+ * real write calls), on the service's own classes, for a request of each scenario's shape.
+ * Microseconds per request, the best of 15 trials of 20,000 requests: unlike throughput, the best
+ * of many short trials is not moved by what else runs on the machine.
+ */
+async function timeObservers(withFile) {
+  const dist = new URL('../dist/src/', import.meta.url);
+  const { Logger } = await import('@nestjs/common');
+  const { loadConfig } = await import(new URL('config/config.loader.js', dist));
+  const { createLogger } = await import(new URL('logging/logger.factory.js', dist));
+  const { MetricsService } = await import(new URL('metrics/metrics.service.js', dist));
+  const { HttpMetricsHook } = await import(new URL('metrics/http-metrics.hook.js', dist));
+  const { RequestLoggingHook } = await import(new URL('logging/request-logging.hook.js', dist));
+  const { markArrival } = await import(new URL('common/request-timing.js', dist));
+  const dataDir = mkdtempSync(join(tmpdir(), 'cryoprotect-bench-observers-'));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      log: { level: 'info', requests: true, ...(withFile ? { dir: 'logs' } : {}) },
+      metrics: { enabled: true },
+    },
+  });
+  const hooks = { onRequest: [], onSend: [] };
+  const fastify = { addHook: (name, hook) => hooks[name].push(hook) };
+  const adapterHost = { httpAdapter: { getInstance: () => fastify } };
+  const logger = createLogger(config);
+  Logger.overrideLogger(logger);
+  new HttpMetricsHook(new MetricsService(config), adapterHost).onModuleInit();
+  new RequestLoggingHook(config, adapterHost).onModuleInit();
+  const devNull = openSync('/dev/null', 'w');
+  const realWrite = process.stdout.write;
+  process.stdout.write = (text) => writeSync(devNull, text) > 0;
+  const done = () => {};
+  const request = () => ({
+    url: '/api/v1/auth/me',
+    method: 'GET',
+    id: randomUUID(),
+    ip: '127.0.0.1',
+    headers: { 'user-agent': 'wrk' },
+    routeOptions: { url: '/api/v1/auth/me' },
+    is404: false,
+    user: { id: '4880d60f-fe13-4d73-bfd7-45b4306e9d92' },
+    raw: {},
+  });
+  const reply = { statusCode: 200 };
+  const trial = async (calls) => {
+    const requests = Array.from({ length: calls }, request);
+    const started = process.hrtime.bigint();
+    for (const req of requests) {
+      markArrival(req);
+      for (const hook of hooks.onRequest) hook(req, reply, done);
+      for (const hook of hooks.onSend) hook(req, reply, '{}', done);
+    }
+    // The lines' writes happen in a timer after the loop: wait for them, inside the timing.
+    await new Promise((resolve) => setTimeout(resolve, 6));
+    return Number(process.hrtime.bigint() - started) / calls / 1000;
+  };
+  try {
+    await trial(20_000);
+    let best = Infinity;
+    for (let round = 0; round < 15; round++) best = Math.min(best, await trial(20_000));
+    // The 6 ms wait for the last write, spread over the trial, is not the hooks' cost.
+    return best - 6000 / 20_000;
+  } finally {
+    process.stdout.write = realWrite;
+    closeSync(devNull);
+    logger.close?.();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+const observerMicros = {
+  stdout: await timeObservers(false),
+  stdoutAndFile: await timeObservers(true),
+};
+console.log(
+  `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
+);
 
 const off = await startService('off', false, false);
 const on = await startService('on', true, false);
@@ -194,6 +276,7 @@ writeResults(
     secondsPerRound: SECONDS,
     connections: CONNECTIONS,
     targetMaxCost: 0.1,
+    observerMicros,
     results,
   },
   [
@@ -218,5 +301,16 @@ writeResults(
     '| scenario | OFF CPU/request | ON CPU/request | cost | ON+file CPU/request | cost | ≤ 10 % |',
     '|---|---:|---:|---:|---:|---:|---|',
     ...cpuRows,
+    '',
+    `In process, on the service's own hook classes (best of 15 trials of 20,000 requests), ON adds **${micros(observerMicros.stdout)}** per request`,
+    `(**${micros(observerMicros.stdoutAndFile)}** with the log file): the metrics' onRequest hook, the shared onSend hook, the series update and the`,
+    "request line written to /dev/null (and the file) with real write calls. Against the OFF servers' CPU per request above, that is:",
+    '',
+    '| scenario | OFF CPU/request | ON adds | cost | ON+file adds | cost |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.scenario} | ${micros(r.offCpuMicros)} | ${micros(observerMicros.stdout)} | ${percent(observerMicros.stdout / (r.offCpuMicros + observerMicros.stdout))} | ${micros(observerMicros.stdoutAndFile)} | ${percent(observerMicros.stdoutAndFile / (r.offCpuMicros + observerMicros.stdoutAndFile))} |`,
+    ),
   ].join('\n'),
 );

@@ -21,7 +21,8 @@ function cpuSeconds(pid) {
  * machine's cores.
  */
 export async function wrk({ url, headers = {}, connections, seconds, pid }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`];
+  // A generous timeout: a slow route under full load is measured, not counted as a failed socket.
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push(url);
   const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);

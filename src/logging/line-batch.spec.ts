@@ -7,19 +7,27 @@ import { LineBatch } from './line-batch';
 const ROOT = join(__dirname, '..', '..');
 
 describe(LineBatch.name, () => {
-  it('should write the lines of one event-loop turn in one write when several are added', async () => {
-    const writes: string[] = [];
-    const sut = new LineBatch((text) => writes.push(text));
-    sut.add('a\n');
-    sut.add('b\n');
-    sut.add('c\n');
-    expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual(['a\nb\nc\n']);
-    sut.add('d\n');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
-    sut.close();
+  it('should write the lines of one interval in one write when several are added', () => {
+    jest.useFakeTimers();
+    try {
+      const writes: string[] = [];
+      const sut = new LineBatch((text) => writes.push(text), 5);
+      sut.add('a\n');
+      jest.advanceTimersByTime(3);
+      sut.add('b\n');
+      sut.add('c\n');
+      expect(writes).toEqual([]);
+      jest.advanceTimersByTime(2);
+      expect(writes).toEqual(['a\nb\nc\n']);
+      sut.add('d\n');
+      jest.advanceTimersByTime(4);
+      expect(writes).toEqual(['a\nb\nc\n']);
+      jest.advanceTimersByTime(1);
+      expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
+      sut.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('should write at once when more than 64 KiB are pending', () => {

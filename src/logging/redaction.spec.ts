@@ -17,6 +17,18 @@ describe('redaction', () => {
     );
   });
 
+  it('should mask secrets whatever the case of the parts the rules take in any case', () => {
+    // The quick pre-check looks for exact substrings; the rules that ignore case must still fire.
+    expect(redactText('HTTPS://Admin:Pw@Host/x')).toBe('HTTPS://Admin:***@Host/x');
+    expect(redactText('PASSWORD=hunter2 API-KEY=k1 Token=t')).toBe(
+      'PASSWORD=*** API-KEY=*** Token=***',
+    );
+    expect(redactText('Basic dXNlcjpwYXNz')).toBe('Basic ***');
+    // The header rule is case-sensitive, as it always was: lower-case text is left as it is.
+    expect(redactText('bearer abc.def')).toBe('bearer abc.def');
+    expect(redactText('/api/v1/molecules/42 GET 200 wrk')).toBe('/api/v1/molecules/42 GET 200 wrk');
+  });
+
   it('should recognise secret keys when spelled in camel, snake or header case', () => {
     for (const key of [
       'password',

@@ -22,8 +22,8 @@ export interface RotatingFileOptions {
 /**
  * Appends lines to a file and rotates it by size. Written because winston's File transport loses
  * lines when a burst of writes crosses maxsize (measured: 27 of 4000 lines gone at one rotation).
- * The lines of one event-loop turn are appended with one synchronous write (a few kilobytes to the
- * page cache), so they are in the file, in order, before the next turn and at process exit.
+ * The lines of a few milliseconds (LineBatch) are appended with one synchronous write (kilobytes to
+ * the page cache), so they are in the file, in order, within 5 ms and at process exit.
  * Rotation happens between two lines: what is pending goes to the old file, then it is renamed.
  */
 export class RotatingFileTransport extends LineTransport {

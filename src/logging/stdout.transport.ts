@@ -25,7 +25,7 @@ export abstract class LineTransport extends TransportBase {
 }
 
 /**
- * Writes lines to stdout, those of one event-loop turn in one write. winston's Console transport
+ * Writes lines to stdout, those of a few milliseconds in one write (LineBatch). winston's Console transport
  * costs ~30 µs per line here (an event scheduled per line, console indirection), and a write per
  * line is a system call per request.
  */
