@@ -285,7 +285,7 @@ async function compare(servers) {
         `| ${row.scenario} | ${row.medianRequestsPerSecond} | ${micros(row.medianCpuMicrosPerRequest)} |`,
     ),
     '',
-    "Cost measured two ways, each the median over rounds of a ratio paired within the round: by requests/s (1 − authenticated/public), and by the server's CPU time per request read from /proc (1 − public/authenticated: the throughput ratio of a server with a core to itself; it hardly moves when other processes share the machine, where requests/s swings by several percent between back-to-back runs).",
+    "Cost measured two ways, each the median over rounds of a ratio paired within the round: by requests/s (1 − authenticated/public), and by the server's CPU time per request read from /proc (1 − public/authenticated: the throughput ratio of a server with a core to itself; it moves less than requests/s when other processes share the machine, though it still moves: cache and core sharing slow every instruction).",
     '',
     '| credential | cost by req/s, as shipped | cost by CPU per request, as shipped | by req/s, caller cache off (a database lookup per request) | by CPU, caller cache off |',
     '|---|---|---|---|---|',

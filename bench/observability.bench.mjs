@@ -229,7 +229,7 @@ try {
     const cost = pairedCost('on');
     const costWithFile = pairedCost('onFile');
     // From the servers' CPU time per request (1 − OFF/ON, paired by round): the throughput ratio of
-    // servers that each have a core to themselves, hardly moved by what else runs on the machine.
+    // servers that each have a core to themselves, moved less than requests/s by what else runs.
     const pairedCpuCost = (name) =>
       1 - median(cpu[name].map((micros, round) => cpu.off[round] / micros));
     const cpuCost = pairedCpuCost('on');
@@ -296,7 +296,7 @@ writeResults(
     '',
     "The same runs measured by each server's CPU time per request (from /proc; cost = 1 − the median of the per-round",
     'OFF/ON ratios): the throughput ratio of servers that each have a core to themselves. Requests/s on this 2-core',
-    'machine also moves with whatever else takes a turn on the cores during a 5 s sample; CPU per request hardly does.',
+    'machine also moves with whatever else takes a turn on the cores during a 5 s sample; CPU per request moves less.',
     '',
     '| scenario | OFF CPU/request | ON CPU/request | cost | ON+file CPU/request | cost | ≤ 10 % |',
     '|---|---:|---:|---:|---:|---:|---|',

@@ -17,8 +17,8 @@ function cpuSeconds(pid) {
  *
  * With `pid` (the server's process), also resolves `cpuMicrosPerRequest`: the CPU time the server
  * spent per request answered during the run. A single-threaded server's throughput at saturation
- * is one over that, and unlike requests/s it hardly moves when other processes take turns on the
- * machine's cores.
+ * is one over that; it moves less than requests/s when other processes take turns on the
+ * machine's cores (not nothing: sharing caches and cores slows every instruction).
  */
 export async function wrk({ url, headers = {}, connections, seconds, pid }) {
   // A generous timeout: a slow route under full load is measured, not counted as a failed socket.

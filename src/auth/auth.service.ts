@@ -234,5 +234,13 @@ function activeOrThrow(user: UserRow): UserRow {
 }
 
 export function toAuthUser(user: UserRow, via: AuthUser['via']): AuthUser {
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, via };
+  // apiKeyId is always present (undefined but for API keys): every caller object has one shape.
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.role,
+    via,
+    apiKeyId: undefined,
+  };
 }

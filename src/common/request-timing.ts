@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyRequest } from 'fastify';
 
-const arrivedAt = Symbol('cryoprotect.arrivedAt');
+/** Where a request's arrival time is kept (declared on Fastify's request by createApp). */
+export const arrivedAt = Symbol('cryoprotect.arrivedAt');
 type TimedRequest = FastifyRequest & { [arrivedAt]?: number };
 
 /** Notes when a request arrived (the first onRequest hook, in createApp). */
