@@ -23,10 +23,10 @@ const NEWLINE = 0x0a;
  * pg-copy-streams, used before, gathered each socket read message by message into a fresh Buffer,
  * and the rows were then counted again by scanning for newlines: together the largest part of the
  * main thread's work in a backup (profiled with --cpu-prof); Buffer#copy per row instead measured
- * slower still (it allocates a view per call). The socket is only read when the consumer asks for more, so the
- * server waits (TCP backpressure) while the pipeline is full. Everything from CopyDone on
- * (CommandComplete, ReadyForQuery) and any ErrorResponse go back to node-postgres's own parser,
- * which then ends or fails the query as usual.
+ * slower still (it allocates a view per call).
+ * The socket is only read when the consumer asks for more, so the server waits (TCP backpressure)
+ * while the pipeline is full. Everything from CopyDone on (CommandComplete, ReadyForQuery) and any
+ * ErrorResponse go back to node-postgres's own parser, which then ends or fails the query as usual.
  */
 class CopyOutQuery implements Submittable {
   private socket: Duplex | undefined;
@@ -80,7 +80,7 @@ class CopyOutQuery implements Submittable {
     this.notify();
   }
 
-  /** Only the messages node-postgres sees after CopyDone; none of these arrive for a COPY. */
+  /** node-postgres calls these on the active query for other messages; a COPY gets none. */
   handleRowDescription(): void {}
   handleDataRow(): void {}
   handleEmptyQuery(): void {}
@@ -94,9 +94,9 @@ class CopyOutQuery implements Submittable {
   }
 
   /**
-   * Closes the socket of a COPY left unfinished. Called after the client was ended (so node-postgres
-   * takes the close for the end it asked for): the rest of the COPY is never read, and a socket
-   * nobody reads would otherwise stay open.
+   * Closes the socket of a COPY left unfinished. Called after the client was ended (so
+   * node-postgres takes the close for the end it asked for): the rest of the COPY is never read,
+   * and a socket nobody reads would otherwise stay open.
    */
   abandon(): void {
     const socket = this.socket;
@@ -212,9 +212,9 @@ export interface CopyOut {
   sections: AsyncGenerator<CopySection>;
   /** Rows the server reported once the COPY completed. */
   serverRows(): number | undefined;
-  /** The COPY was left unfinished (the consumer stopped early): the connection must be discarded. */
+  /** The COPY was left unfinished (the consumer stopped early): discard the connection. */
   copying(): boolean;
-  /** After ending (or releasing with an error) the client of an unfinished COPY: closes its socket. */
+  /** After ending (or releasing with an error) the client of an unfinished COPY: closes it. */
   abandon(): void;
 }
 
