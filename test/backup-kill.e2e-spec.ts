@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -12,8 +12,16 @@ const cli = join(root, 'dist', 'src', 'cli.js');
 /**
  * Kills the real CLI process (`backup run`, SIGKILL) at several points of a backup of a PostgreSQL
  * database large enough for the backup to take a few seconds: no partial backup may ever be
- * listed, every listed backup must verify, and the next run must succeed and clean up.
+ * listed, every listed backup must verify, and the next run must succeed and clean up. The kill
+ * points are states of the backup on disk (its data file created, at a share of a full backup's
+ * size, complete without a manifest), watched as the run goes, so they land inside the backup
+ * however fast the machine is at the time.
  */
+
+interface StoredFile {
+  name: string;
+  size: number;
+}
 (databaseKinds().includes('postgres') ? describe : describe.skip)(
   'backup run killed mid-way',
   () => {
@@ -34,15 +42,35 @@ const cli = join(root, 'dist', 'src', 'cli.js');
       };
     };
 
-    const runAndKillAfter = (delayMs: number) =>
+    /** Runs `backup run` and kills it once a new backup folder's files satisfy `point`. */
+    const runAndKillAt = (backups: string, point: (files: StoredFile[]) => boolean) =>
       new Promise<{ killed: boolean }>((resolve) => {
+        const before = new Set(readdirSync(backups));
         const child = spawn(process.execPath, [cli, 'backup', 'run', '--json'], {
           env,
           stdio: 'ignore',
         });
-        const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        const watch = setInterval(() => {
+          for (const id of readdirSync(backups)) {
+            if (before.has(id)) continue;
+            let files: StoredFile[];
+            try {
+              files = readdirSync(join(backups, id)).map((name) => ({
+                name,
+                size: statSync(join(backups, id, name)).size,
+              }));
+            } catch {
+              continue; // renamed or removed between the listing and the stat: look again
+            }
+            if (point(files)) {
+              clearInterval(watch);
+              child.kill('SIGKILL');
+              return;
+            }
+          }
+        }, 2);
         child.once('exit', (_code, signal) => {
-          clearTimeout(timer);
+          clearInterval(watch);
           resolve({ killed: signal === 'SIGKILL' });
         });
       });
@@ -76,22 +104,30 @@ const cli = join(root, 'dist', 'src', 'cli.js');
     });
 
     it('should never list a partial backup and should succeed on the next run when killed at many points', async () => {
-      const started = Date.now();
       const baseline = runCli(['backup', 'run']);
       expect(baseline.status).toBe(0);
-      const fullMs = Date.now() - started;
-      // Kill points are spread over the backup itself, after the CLI's start-up (measured with a
-      // command that does no backup), which takes most of a run's time.
-      const listStarted = Date.now();
-      runCli(['backup', 'list']);
-      const startupMs = Math.min(Date.now() - listStarted, fullMs);
-      const backupMs = Math.max(fullMs - startupMs, 100);
+      const fullBytes = (
+        baseline.json as { results: { manifest: { data: { sizeBytes: number } } }[] }
+      ).results[0].manifest.data.sizeBytes;
       const backups = join(dataDir, 'backups');
+      const writtenAtLeast = (share: number) => (files: StoredFile[]) =>
+        files.some((file) => file.name.includes('.partial-') && file.size >= share * fullBytes);
+      const points: ((files: StoredFile[]) => boolean)[] = [
+        writtenAtLeast(0), // the data file was created
+        writtenAtLeast(0.05),
+        writtenAtLeast(0.3),
+        writtenAtLeast(0.6),
+        writtenAtLeast(0.9),
+        // The data file is in place, the manifest not yet written.
+        (files) =>
+          files.some((file) => file.name === 'data.cpbk') &&
+          !files.some((file) => file.name === 'manifest.json'),
+      ];
       let leftoversSeen = 0;
       let killedRuns = 0;
       const verified = new Set<string>();
-      for (const fraction of [0.05, 0.2, 0.4, 0.55, 0.7, 0.85, 0.97]) {
-        const { killed } = await runAndKillAfter(startupMs + Math.round(backupMs * fraction));
+      for (const point of points) {
+        const { killed } = await runAndKillAt(backups, point);
         if (killed) killedRuns++;
         const folders = readdirSync(backups);
         leftoversSeen += folders.filter(

@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { Database, quoteIdentifier as quote, SqlSession } from '../../database/database';
 import { Migration } from '../../database/migrator';
 import { BackupErrors } from '../backup.errors';
+import { CopyOut, copyOut, CopySection } from './copy-out';
 
 /**
  * The dump format (version 2): marker lines, and the rows of each table in PostgreSQL's COPY text
@@ -39,8 +40,11 @@ export interface SnapshotSummary {
   tables: { name: string; rows: number }[];
 }
 
+/** What reading the catalog needs of a session. */
+type QuerySession = Pick<SqlSession, 'query' | 'exec'>;
+
 /** Every table of the public schema except the migration ledger, parents before children. */
-export async function listTables(session: SqlSession): Promise<TableInfo[]> {
+export async function listTables(session: QuerySession): Promise<TableInfo[]> {
   const columns = await session.query<{ table_name: string; column_name: string }>(
     `SELECT c.table_name, c.column_name
        FROM information_schema.columns c
@@ -75,7 +79,7 @@ export async function listTables(session: SqlSession): Promise<TableInfo[]> {
   return ordered.map((name) => ({ name, columns: byTable.get(name)! }));
 }
 
-export async function currentSchemaVersion(session: SqlSession): Promise<string | null> {
+export async function currentSchemaVersion(session: QuerySession): Promise<string | null> {
   const [exists] = await session.query<{ present: boolean }>(
     `SELECT to_regclass('public.${LEDGER_TABLE}') IS NOT NULL AS present`,
   );
@@ -94,24 +98,93 @@ function countRows(text: Buffer): number {
 }
 
 /**
- * Regroups COPY output into sections of whole rows of about SECTION_BYTES, as lists of the pieces
- * received (never copied: the last piece is cut at its last row end).
+ * PGlite's COPY pieces (whole rows, a range of pages each) regrouped into sections of whole rows
+ * of about SECTION_BYTES.
  */
-async function* sections(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
+async function* embeddedSections(pieces: AsyncIterable<Buffer>): AsyncGenerator<CopySection> {
   let parts: Buffer[] = [];
   let size = 0;
+  const section = (): CopySection => {
+    const taken = {
+      parts,
+      bytes: size,
+      rows: parts.reduce((sum, part) => sum + countRows(part), 0),
+    };
+    parts = [];
+    size = 0;
+    return taken;
+  };
   for await (const piece of pieces) {
     parts.push(piece);
     size += piece.length;
-    if (size < SECTION_BYTES) continue;
-    const cut = piece.lastIndexOf(NEWLINE) + 1;
-    if (cut === 0) continue; // a row longer than the pieces so far: keep gathering
-    parts[parts.length - 1] = piece.subarray(0, cut);
-    yield parts;
-    parts = cut < piece.length ? [piece.subarray(cut)] : [];
-    size = piece.length - cut;
+    if (size >= SECTION_BYTES) yield section();
   }
-  if (size > 0) yield parts;
+  if (size > 0) yield section();
+}
+
+/** The rows of one table, in sections, from inside the snapshot. */
+type SectionSource = (table: TableInfo) => AsyncIterable<CopySection>;
+
+const SNAPSHOT_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+/**
+ * Runs fn in one REPEATABLE READ, READ ONLY transaction. On PostgreSQL the transaction is held on a
+ * pooled client of its own so the rows can be read from the protocol directly (copy-out.ts); on
+ * PGlite through the embedded session's page-range COPY.
+ */
+async function inSnapshot<T>(
+  database: Database,
+  fn: (session: QuerySession, sections: SectionSource) => Promise<T>,
+): Promise<T> {
+  const pool = database.pool;
+  if (!pool) {
+    return database.rawTransaction(
+      (session) =>
+        fn(session, (table) => embeddedSections(session.copyOut(table.name, table.columns))),
+      SNAPSHOT_BEGIN,
+    );
+  }
+  const client = await pool.connect();
+  const session: QuerySession = {
+    query: async <R>(text: string, params?: unknown[]) =>
+      (await client.query(text, params)).rows as R[],
+    exec: async (text: string) => {
+      await client.query(text);
+    },
+  };
+  let copy: CopyOut | undefined;
+  async function* postgresSections(table: TableInfo): AsyncGenerator<CopySection> {
+    copy = copyOut(
+      client,
+      `COPY ${quote(table.name)} (${table.columns.map(quote).join(', ')}) TO STDOUT`,
+      SECTION_BYTES,
+    );
+    let rows = 0;
+    for await (const section of copy.sections) {
+      rows += section.rows;
+      yield section;
+    }
+    if (copy.serverRows() !== rows)
+      throw new Error(
+        `COPY of ${table.name} reported ${copy.serverRows()} rows; ${rows} were read`,
+      );
+  }
+  let broken: Error | undefined;
+  try {
+    await session.exec(SNAPSHOT_BEGIN);
+    const result = await fn(session, postgresSections);
+    await session.exec('COMMIT');
+    return result;
+  } catch (error) {
+    // A COPY cut off mid-stream leaves the connection inside the COPY protocol, where a ROLLBACK
+    // would wait forever: the connection is discarded instead, which rolls back just the same.
+    if (copy?.copying()) broken = error as Error;
+    else await session.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+    if (broken) copy?.abandon();
+  }
 }
 
 /**
@@ -138,40 +211,34 @@ export function snapshotStream(database: Database): {
       });
     }
   };
-  const summary = database
-    .rawTransaction(async (session) => {
-      const schemaVersion = await currentSchemaVersion(session);
-      const tables = await listTables(session);
-      await write(
-        `#cryoprotect-dump ${JSON.stringify({ version: DUMP_VERSION, schemaVersion })}\n`,
-      );
-      const counts: SnapshotSummary['tables'] = [];
-      for (const table of tables) {
-        await write(`#table ${JSON.stringify(table)}\n`);
-        let rows = 0;
-        for await (const parts of sections(session.copyOut(table.name, table.columns))) {
-          const bytes = parts.reduce((sum, part) => sum + part.length, 0);
-          const sectionRows = parts.reduce((sum, part) => sum + countRows(part), 0);
-          rows += sectionRows;
-          await write(`#copy ${bytes} ${sectionRows}\n`);
-          for (const part of parts) await write(part);
-        }
-        await write(`#end ${JSON.stringify({ table: table.name, rows })}\n`);
-        counts.push({ name: table.name, rows });
+  const summary = inSnapshot(database, async (session, sectionsOf) => {
+    const schemaVersion = await currentSchemaVersion(session);
+    const tables = await listTables(session);
+    await write(`#cryoprotect-dump ${JSON.stringify({ version: DUMP_VERSION, schemaVersion })}\n`);
+    const counts: SnapshotSummary['tables'] = [];
+    for (const table of tables) {
+      await write(`#table ${JSON.stringify(table)}\n`);
+      let rows = 0;
+      for await (const section of sectionsOf(table)) {
+        rows += section.rows;
+        await write(`#copy ${section.bytes} ${section.rows}\n`);
+        for (const part of section.parts) await write(part);
       }
-      await write(`#done ${JSON.stringify({ tables: tables.length })}\n`);
-      return { schemaVersion, tables: counts };
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-    .then(
-      (result) => {
-        stream.end();
-        return result;
-      },
-      (error: unknown) => {
-        stream.destroy(error as Error);
-        throw error;
-      },
-    );
+      await write(`#end ${JSON.stringify({ table: table.name, rows })}\n`);
+      counts.push({ name: table.name, rows });
+    }
+    await write(`#done ${JSON.stringify({ tables: tables.length })}\n`);
+    return { schemaVersion, tables: counts };
+  }).then(
+    (result) => {
+      stream.end();
+      return result;
+    },
+    (error: unknown) => {
+      stream.destroy(error as Error);
+      throw error;
+    },
+  );
   // The consumer sees the error through the stream; this copy only avoids an unhandled rejection.
   summary.catch(() => undefined);
   return { stream, summary };

