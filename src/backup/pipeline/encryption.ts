@@ -159,7 +159,9 @@ export class EncryptStream extends Transform {
     backupId: string,
     private readonly chunkSize: number,
   ) {
-    super();
+    // Room for a whole frame on either side: with the default 16 KiB every 1 MiB frame stalled the
+    // stream between pushes.
+    super({ highWaterMark: 2 * (chunkSize + FRAME_OVERHEAD) });
     this.aadPrefix = Buffer.from(backupId, 'utf8');
   }
 
@@ -175,17 +177,25 @@ export class EncryptStream extends Transform {
     callback();
   }
 
-  /** Pushes one frame as its parts, back to back: no copy of the ciphertext into a frame buffer. */
+  /**
+   * Pushes one frame as one buffer: header, nonce, ciphertext (encrypted straight into the frame)
+   * and tag. One push per frame keeps the stages after it (hash, storage writes) to one call each.
+   */
   private seal(plaintext: Buffer, final: boolean): void {
     const head = header(plaintext.length, this.index++, final);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     cipher.setAAD(Buffer.concat([this.aadPrefix, head]));
-    this.push(Buffer.concat([head, nonce]));
-    this.push(cipher.update(plaintext));
-    const rest = cipher.final();
-    if (rest.length > 0) this.push(rest);
-    this.push(cipher.getAuthTag());
+    const frame = Buffer.allocUnsafe(FRAME_OVERHEAD + plaintext.length);
+    head.copy(frame, 0);
+    nonce.copy(frame, HEADER_BYTES);
+    let at = HEADER_BYTES + NONCE_BYTES;
+    at += cipher.update(plaintext).copy(frame, at);
+    at += cipher.final().copy(frame, at);
+    // GCM is a stream mode: the ciphertext is exactly as long as the plaintext.
+    if (at + TAG_BYTES !== frame.length) throw new Error('AES-GCM output length mismatch');
+    cipher.getAuthTag().copy(frame, at);
+    this.push(frame);
   }
 }
 
