@@ -70,14 +70,12 @@ export class AccessGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.access.of(context)?.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const credential =
-      bearerToken(request) !== undefined
-        ? this.bearer
-        : presentedApiKey(request) !== undefined
-          ? this.apiKey
-          : undefined;
-    if (!credential) throw authRequired();
-    const known = credential.strategy.recall(request);
+    // The header is read once: the same value picks the strategy and is recalled.
+    const token = bearerToken(request);
+    const presented = token ?? presentedApiKey(request);
+    if (presented === undefined) throw authRequired();
+    const credential = token !== undefined ? this.bearer : this.apiKey;
+    const known = credential.strategy.recall(presented);
     if (known) {
       admit(request, known);
       return true;

@@ -26,12 +26,11 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY)
   }
 
   /**
-   * The caller, when this replica matched the same key before and the key and its owner are still
-   * cached and usable (what validate would answer, without hashing the secret again); otherwise
-   * undefined and validate runs.
+   * The caller of a presented key (presentedApiKey's), when this replica matched it before and the
+   * key and its owner are still cached and usable (what validate would answer, without hashing the
+   * secret again); otherwise undefined and validate runs.
    */
-  recall(request: FastifyRequest): AuthUser | undefined {
-    const presented = presentedApiKey(request);
-    return presented === undefined ? undefined : this.keys.recall(presented);
+  recall(presented: string): AuthUser | undefined {
+    return this.keys.recall(presented);
   }
 }

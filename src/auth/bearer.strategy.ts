@@ -31,11 +31,11 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
   }
 
   /**
-   * The caller, when this replica verified the same token before and its user is still cached and
-   * active (what validate would answer, without its promise); otherwise undefined and validate runs.
+   * The caller of a token (bearerToken's), when this replica verified it before and its user is
+   * still cached and active (what validate would answer, without its promise); otherwise undefined
+   * and validate runs.
    */
-  recall(request: FastifyRequest): AuthUser | undefined {
-    const token = bearerToken(request);
-    return token ? this.auth.recallBearer(token) : undefined;
+  recall(token: string): AuthUser | undefined {
+    return this.auth.recallBearer(token);
   }
 }

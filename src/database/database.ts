@@ -39,7 +39,8 @@ export interface CopyInSink {
 }
 
 export const quoteIdentifier = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-const copyTarget = (table: string, columns: readonly string[]) =>
+/** `"table" ("a", "b")`: the target of a COPY statement. */
+export const copyTarget = (table: string, columns: readonly string[]) =>
   `${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')})`;
 
 export interface DatabaseOptions {
@@ -105,24 +106,7 @@ export class Database {
     }
     const client = await this.pool!.connect();
     const session = clientSession(client);
-    let broken: Error | undefined;
-    try {
-      await session.exec(begin);
-      const result = await fn(session);
-      await session.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (session.copying()) {
-        // A COPY cut off mid-stream leaves the connection inside the COPY protocol, where a
-        // ROLLBACK would wait forever: close the connection instead, which rolls back just the same.
-        broken = error as Error;
-      } else {
-        await session.exec('ROLLBACK').catch(() => undefined);
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    return clientTransaction(client, begin, () => fn(session), session.copying);
   }
 
   /** Drizzle transaction: every write inside commits together or not at all. */
@@ -172,7 +156,37 @@ export class Database {
   }
 }
 
-function clientSession(client: PoolClient): SqlSession & { copying(): boolean } {
+/**
+ * Runs fn inside one transaction on a pooled PostgreSQL client, then releases it. When fn fails
+ * while `midCopy()` says the connection is inside a COPY, the connection is discarded instead of
+ * rolled back (a ROLLBACK would wait forever there; closing rolls back just the same) and
+ * `discarded` runs after.
+ */
+export async function clientTransaction<T>(
+  client: PoolClient,
+  begin: string,
+  fn: () => Promise<T>,
+  midCopy: () => boolean,
+  discarded?: () => void,
+): Promise<T> {
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    if (midCopy()) broken = error as Error;
+    else await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+    if (broken) discarded?.();
+  }
+}
+
+/** A SqlSession on one pooled PostgreSQL client. */
+export function clientSession(client: PoolClient): SqlSession & { copying(): boolean } {
   let copies = 0;
   return {
     query: async <R>(text: string, params?: unknown[]) =>

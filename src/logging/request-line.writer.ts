@@ -38,6 +38,16 @@ export function requestLine(
   };
 }
 
+/** The request forLogger passes through the logger's formats: every field of a line present. */
+const PROBE_REQUEST = {
+  method: 'GET',
+  url: '/probe',
+  id: 'probe-request',
+  ip: '127.0.0.1',
+  headers: { 'user-agent': 'probe' },
+  user: { id: 'probe-user' },
+} as unknown as FastifyRequest;
+
 const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
 
 /** `new Date().toISOString()`, formatted once per millisecond (several requests share one). */
@@ -81,23 +91,10 @@ export class RequestLineWriter {
   /** A writer for this logger, or undefined when its lines cannot be written by template. */
   static forLogger(logger: winston.Logger): RequestLineWriter | undefined {
     if (!plainLineTransports(logger)) return undefined;
+    // A request line as requestLine makes it, of a request with every field present.
     const probe: Record<string | symbol, unknown> = {
-      message: 'GET /probe 200 1.0 ms',
-      level: 'info',
+      ...requestLine(PROBE_REQUEST, { statusCode: 200 } as FastifyReply, '/probe', 200, 1),
       [LEVEL]: 'info',
-      'event.kind': 'event',
-      'event.category': ['web'],
-      'event.outcome': 'success',
-      'event.duration': 1_000_000,
-      'http.request.id': 'probe-request',
-      'http.request.method': 'GET',
-      'http.response.status_code': 200,
-      'http.route': '/probe',
-      'url.path': '/probe',
-      'client.ip': '127.0.0.1',
-      'user_agent.original': 'probe',
-      'user.id': 'probe-user',
-      'log.logger': 'http',
     };
     const own = Object.keys(probe).filter((key) => key !== 'level');
     if (own.some(isSecretKey)) return undefined;
@@ -125,11 +122,12 @@ export class RequestLineWriter {
    */
   write(request: FastifyRequest, route: string, status: number, millis: number): boolean {
     const { logger } = this;
-    if (!plainLineTransports(logger)) return false;
+    const transports = plainLineTransports(logger);
+    if (!transports) return false;
     if (logger.silent) return true;
     const level = levelOf(status);
     let line: string | undefined;
-    for (const transport of logger.transports as LineTransport[]) {
+    for (const transport of transports) {
       if (transport.silent) continue;
       // winston-transport's rule: the transport's level, else the logger's, must admit the line.
       const threshold = transport.level ?? logger.level;
@@ -172,11 +170,14 @@ export class RequestLineWriter {
   }
 }
 
-/** Every transport is one of ours, without a format of its own: it writes info[MESSAGE] only. */
-function plainLineTransports(logger: winston.Logger): boolean {
+/**
+ * The logger's transports when every one is ours, without a format of its own (it writes
+ * info[MESSAGE] only); otherwise undefined.
+ */
+function plainLineTransports(logger: winston.Logger): LineTransport[] | undefined {
   const transports = logger.transports;
-  if (transports.length === 0) return false;
+  if (transports.length === 0) return undefined;
   for (const transport of transports)
-    if (!(transport instanceof LineTransport) || transport.format !== undefined) return false;
-  return true;
+    if (!(transport instanceof LineTransport) || transport.format !== undefined) return undefined;
+  return transports as LineTransport[];
 }

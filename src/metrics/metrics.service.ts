@@ -13,6 +13,8 @@ import {
 } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 
+type MetricClass = abstract new (...args: never[]) => unknown;
+
 /**
  * The one place metrics are created. Other modules inject this and ask for their metrics by name
  * (names live in metric-names.ts); asking twice for the same name returns the same metric, so a
@@ -60,12 +62,8 @@ export class MetricsService {
    * the same class.
    */
   register<M extends { name: string }>(metric: M): M {
-    const found = this.registry.getSingleMetric(metric.name) as unknown;
-    if (found !== undefined) {
-      if (!(found instanceof (metric.constructor as abstract new (...args: never[]) => unknown)))
-        throw new Error(`metric ${metric.name} is already registered as another type`);
-      return found as M;
-    }
+    const found = this.existing<M>(metric.name, metric.constructor as MetricClass);
+    if (found) return found;
     this.registry.registerMetric(metric as unknown as Metric);
     return metric;
   }
@@ -75,11 +73,8 @@ export class MetricsService {
     return this.registry.metrics();
   }
 
-  private existing<M extends Metric>(
-    name: string,
-    kind: abstract new (...args: never[]) => Metric,
-  ): M | undefined {
-    const found = this.registry.getSingleMetric(name);
+  private existing<M>(name: string, kind: MetricClass): M | undefined {
+    const found = this.registry.getSingleMetric(name) as unknown;
     if (!found) return undefined;
     if (!(found instanceof kind))
       throw new Error(`metric ${name} is already registered as another type`);

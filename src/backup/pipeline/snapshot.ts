@@ -1,5 +1,12 @@
 import { PassThrough, Readable } from 'node:stream';
-import { Database, quoteIdentifier as quote, SqlSession } from '../../database/database';
+import {
+  clientSession,
+  clientTransaction,
+  copyTarget,
+  Database,
+  quoteIdentifier as quote,
+  SqlSession,
+} from '../../database/database';
 import { Migration } from '../../database/migrator';
 import { BackupErrors } from '../backup.errors';
 import { CopyOut, copyOut, CopySection } from './copy-out';
@@ -145,18 +152,12 @@ async function inSnapshot<T>(
     );
   }
   const client = await pool.connect();
-  const session: QuerySession = {
-    query: async <R>(text: string, params?: unknown[]) =>
-      (await client.query(text, params)).rows as R[],
-    exec: async (text: string) => {
-      await client.query(text);
-    },
-  };
+  const session = clientSession(client);
   let copy: CopyOut | undefined;
   async function* postgresSections(table: TableInfo): AsyncGenerator<CopySection> {
     copy = copyOut(
       client,
-      `COPY ${quote(table.name)} (${table.columns.map(quote).join(', ')}) TO STDOUT`,
+      `COPY ${copyTarget(table.name, table.columns)} TO STDOUT`,
       SECTION_BYTES,
     );
     let rows = 0;
@@ -169,22 +170,14 @@ async function inSnapshot<T>(
         `COPY of ${table.name} reported ${copy.serverRows()} rows; ${rows} were read`,
       );
   }
-  let broken: Error | undefined;
-  try {
-    await session.exec(SNAPSHOT_BEGIN);
-    const result = await fn(session, postgresSections);
-    await session.exec('COMMIT');
-    return result;
-  } catch (error) {
-    // A COPY cut off mid-stream leaves the connection inside the COPY protocol, where a ROLLBACK
-    // would wait forever: the connection is discarded instead, which rolls back just the same.
-    if (copy?.copying()) broken = error as Error;
-    else await session.exec('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(broken);
-    if (broken) copy?.abandon();
-  }
+  // The COPY reader speaks the protocol itself, so it says whether the connection is mid-COPY.
+  return clientTransaction(
+    client,
+    SNAPSHOT_BEGIN,
+    () => fn(session, postgresSections),
+    () => copy?.copying() ?? false,
+    () => copy?.abandon(),
+  );
 }
 
 /**
