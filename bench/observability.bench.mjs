@@ -11,6 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, writeResults } from './lib/results.mjs';
+import {
+  callgrindArgs,
+  hasCallgrind,
+  instructionsPerRequest,
+  sendRequests,
+} from './lib/callgrind.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 // Node 20's global fetch (the lint config lists no browser globals).
@@ -32,7 +38,11 @@ function freePort() {
   });
 }
 
-async function startService(name, observability, file) {
+/**
+ * Starts the service with observability on or off (and the log file); with `callgrind`, under
+ * valgrind's callgrind with counting off (see lib/callgrind.mjs), which takes minutes to boot.
+ */
+async function startService(name, observability, file, callgrind) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), `cryoprotect-bench-${name}-`));
   const env = {
@@ -53,12 +63,15 @@ async function startService(name, observability, file) {
     ...(file ? { LOG_DIR: join(dataDir, 'logs') } : {}),
   };
   // stdout goes to /dev/null: the ECS lines are still serialised and written, as in a container.
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+  const main = [process.execPath, join(root, 'dist', 'src', 'main.js')];
+  const [command, ...args] = callgrind ? ['valgrind', ...callgrindArgs(callgrind), ...main] : main;
+  // valgrind writes its banner and notes on stderr.
+  const child = spawn(command, args, {
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', callgrind ? 'ignore' : 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (callgrind ? 30 * 60_000 : 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} service exited with ${child.exitCode}`);
     try {
@@ -81,6 +94,7 @@ async function startService(name, observability, file) {
     url,
     token,
     pid: child.pid,
+    env,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -213,8 +227,10 @@ if (services.every((service) => service.token))
 else console.log('login failed: the authenticated scenario is skipped');
 
 const results = [];
+// BENCH_TIMED=0 skips the timed runs (to try the instruction counts alone).
+const timedScenarios = process.env.BENCH_TIMED === '0' ? [] : scenarios;
 try {
-  for (const scenario of scenarios) {
+  for (const scenario of timedScenarios) {
     const headers = (service) =>
       scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
     for (const service of services) await load(service, scenario.path, headers(service), 2);
@@ -270,6 +286,73 @@ try {
   for (const service of services) await service.stop();
 }
 
+// Instructions per request (callgrind), ON vs OFF: the same comparison without the machine's noise.
+// The servers boot under valgrind (minutes), are warmed up until their code is compiled and their
+// heaps settled, then counted over CALLGRIND_WINDOWS windows of CALLGRIND_REQUESTS requests each,
+// alternating; a configuration's value is the median of its windows.
+const CALLGRIND_WARMUP = Number(process.env.BENCH_CALLGRIND_WARMUP ?? 15_000);
+const CALLGRIND_REQUESTS = Number(process.env.BENCH_CALLGRIND_REQUESTS ?? 3_000);
+const CALLGRIND_WINDOWS = Number(process.env.BENCH_CALLGRIND_WINDOWS ?? 3);
+const instructions = [];
+if (process.env.BENCH_CALLGRIND === '0')
+  console.log('instruction counts skipped (BENCH_CALLGRIND=0)');
+else if (!hasCallgrind()) console.log('valgrind is not installed: instruction counts skipped');
+else {
+  const outDir = mkdtempSync(join(tmpdir(), 'cryoprotect-bench-callgrind-'));
+  const outPrefix = join(outDir, 'callgrind.out');
+  console.log('instruction counts: booting the servers under callgrind (minutes)…');
+  const counted = await Promise.all(
+    CONFIGURATIONS.map(([name, observability, file]) =>
+      startService(name, observability, file, outPrefix),
+    ),
+  );
+  try {
+    for (const scenario of scenarios.filter((s) => !s.path.startsWith('/api/v1/molecules'))) {
+      const perConfiguration = Object.fromEntries(counted.map((service) => [service.name, []]));
+      const loadOf = (service) => (count) =>
+        sendRequests({
+          url: service.url + scenario.path,
+          headers: scenario.auth ? { authorization: `Bearer ${service.token}` } : {},
+          count,
+          connections: CONNECTIONS,
+        });
+      // Counts are per process, so the servers are loaded at the same time.
+      await Promise.all(counted.map((service) => loadOf(service)(CALLGRIND_WARMUP)));
+      for (let window = 0; window < CALLGRIND_WINDOWS; window++) {
+        const counts = await Promise.all(
+          counted.map((service) =>
+            instructionsPerRequest({
+              pid: service.pid,
+              env: service.env,
+              outPrefix,
+              load: loadOf(service),
+              requests: CALLGRIND_REQUESTS,
+            }),
+          ),
+        );
+        counted.forEach((service, index) => perConfiguration[service.name].push(counts[index]));
+      }
+      const value = (name, thread) =>
+        median(perConfiguration[name].map((counts) => counts[thread]));
+      const row = { scenario: scenario.name, windows: perConfiguration };
+      for (const thread of ['main', 'all']) {
+        const off = value('off', thread);
+        const on = value('on', thread);
+        const onFile = value('onFile', thread);
+        row[thread] = { off, on, onFile, cost: 1 - off / on, costWithFile: 1 - off / onFile };
+      }
+      instructions.push(row);
+      const { main } = row;
+      console.log(
+        `${scenario.name}: main-thread instructions per request off ${main.off.toFixed(0)}, on ${main.on.toFixed(0)} (${(main.cost * 100).toFixed(1)} %), on+file ${main.onFile.toFixed(0)} (${(main.costWithFile * 100).toFixed(1)} %)`,
+      );
+    }
+  } finally {
+    for (const service of counted) await service.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
 const percent = (value) => `${(value * 100).toFixed(1)} %`;
 const verdict = (...costs) => (Math.max(...costs) <= 0.1 ? 'met' : '**missed**');
 const rows = results.map(
@@ -291,6 +374,12 @@ writeResults(
     targetMaxCost: 0.1,
     observerMicros,
     results,
+    callgrind: {
+      warmupRequests: CALLGRIND_WARMUP,
+      requestsPerWindow: CALLGRIND_REQUESTS,
+      windows: CALLGRIND_WINDOWS,
+      instructions,
+    },
   },
   [
     '# Observability cost: metrics + request logging ON vs OFF',
@@ -325,5 +414,27 @@ writeResults(
       (r) =>
         `| ${r.scenario} | ${micros(r.offCpuMicros)} | ${micros(observerMicros.stdout)} | ${percent(observerMicros.stdout / (r.offCpuMicros + observerMicros.stdout))} | ${micros(observerMicros.stdoutAndFile)} | ${percent(observerMicros.stdoutAndFile / (r.offCpuMicros + observerMicros.stdoutAndFile))} |`,
     ),
+    '',
+    ...(instructions.length === 0
+      ? [
+          'Instructions per request (callgrind): not measured in this run (valgrind missing or BENCH_CALLGRIND=0).',
+        ]
+      : [
+          `Instructions per request, counted by valgrind's callgrind in servers of each configuration (warmed up with ${CALLGRIND_WARMUP} requests, then`,
+          `${CALLGRIND_WINDOWS} alternating windows of ${CALLGRIND_REQUESTS} requests each; median; 16 keep-alive connections from the benchmark process).`,
+          'A count does not move with the machine: it is the cost without the noise of the timed tables above (it does not see cache misses or',
+          "how fast each instruction runs). The main thread's count is what bounds a Node server's throughput; all threads add V8's background",
+          "compiler and garbage-collector helpers, which run on the other core (and, under valgrind's slow clock, keep compiling for longer than",
+          'in a real run). cost = 1 − OFF/ON. The database read is not counted (tens of milliseconds per request under valgrind).',
+          '',
+          '| scenario | thread | OFF instructions | ON instructions | cost | ON+file instructions | cost | ≤ 10 % |',
+          '|---|---|---:|---:|---:|---:|---:|---|',
+          ...instructions.flatMap((r) =>
+            ['main', 'all'].map((thread) => {
+              const c = r[thread];
+              return `| ${r.scenario} | ${thread === 'main' ? 'main' : 'all threads'} | ${c.off.toFixed(0)} | ${c.on.toFixed(0)} | ${percent(c.cost)} | ${c.onFile.toFixed(0)} | ${percent(c.costWithFile)} | ${verdict(c.cost, c.costWithFile)} |`;
+            }),
+          ),
+        ]),
   ].join('\n'),
 );

@@ -22,17 +22,15 @@ const TEXT_RULES: Array<[RegExp, string]> = [
 
 /**
  * Every rule above needs one of these exact substrings ('://', 'Bearer' or 'Basic' — that rule is
- * case-sensitive —, 'eyJ', '='); most log text has none, so it skips the rules at once. Five
- * substring searches cost a fraction of one case-insensitive alternation.
+ * case-sensitive —, 'eyJ', '='); most log text has none, so it skips the rules at once. One
+ * alternation of plain substrings is one scan of the text (cheaper than five `includes`, and far
+ * cheaper than the rules' case-insensitive patterns).
  */
+export const SECRET_TRIGGER_SOURCE = '=|://|eyJ|Bearer|Basic';
+const SECRET_TRIGGER = new RegExp(SECRET_TRIGGER_SOURCE);
+
 function mightHoldSecret(text: string): boolean {
-  return (
-    text.includes('=') ||
-    text.includes('://') ||
-    text.includes('eyJ') ||
-    text.includes('Bearer') ||
-    text.includes('Basic')
-  );
+  return SECRET_TRIGGER.test(text);
 }
 
 // Log lines reuse a small set of keys, so each key is classified once (bounded: arbitrary keys

@@ -6,7 +6,7 @@ import { routeTemplate } from '../common/answered-requests';
 import { elapsedMs, markArrival } from '../common/request-timing';
 import { loadConfig } from '../config/config.loader';
 import { createWinston } from './logger.factory';
-import { RequestLineWriter, requestLine } from './request-line.writer';
+import { RequestLineWriter, requestLine, timestamp } from './request-line.writer';
 import { LineTransport } from './stdout.transport';
 
 /** Collects what a transport is given, line by line. */
@@ -124,6 +124,47 @@ describe('RequestLineWriter', () => {
     expect(JSON.stringify(line)).not.toContain('token=abc');
     expect(JSON.stringify(line)).not.toContain(':pw@');
     expect(JSON.stringify(line)).not.toContain('abc.def-ghi');
+  });
+
+  it('should write every character as the logger does when each one is alone in a path, agent and id', () => {
+    // Every ASCII character (the ones written as they are and the ones JSON escapes), a few beyond
+    // ASCII (Latin-1, a line separator, an astral character and lone surrogates) and each text the
+    // redaction rules look for: the boundary between the quoted fast path and JSON.stringify.
+    const characters = [
+      ...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)),
+      'é',
+      '\u2028',
+      '🧊',
+      '\ud83e',
+      '\udddd',
+      '://',
+      'eyJ',
+      'Bearer x',
+      'Basic x',
+    ];
+    for (const character of characters) {
+      const [winstonLines, templateLines] = bothLines({
+        url: `/a${character}b`,
+        route: '/a',
+        status: 200,
+        id: `id${character}`,
+        userAgent: `agent${character}`,
+      });
+      expect(templateLines).toEqual(winstonLines);
+    }
+  });
+
+  it('should stamp the same time as toISOString when lines fall on millisecond and second boundaries', () => {
+    const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+    const instants = [
+      ...Array.from({ length: 2_100 }, (_, step) => start + step),
+      0,
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1),
+      Date.UTC(-1, 0, 1, 0, 0, 0, 5),
+    ];
+    for (const instant of instants)
+      expect(timestamp(instant)).toBe(new Date(instant).toISOString());
   });
 
   it('should log a server error at warn and take the user from the request context when the request carries none', () => {

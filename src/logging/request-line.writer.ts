@@ -4,7 +4,7 @@ import { AuthenticatedRequest } from '../auth/access.decorators';
 import { routeTemplate } from '../common/answered-requests';
 import { RequestContext } from '../common/request-context';
 import { elapsedMs } from '../common/request-timing';
-import { isSecretKey, redactText } from './redaction';
+import { isSecretKey, redactText, SECRET_TRIGGER_SOURCE } from './redaction';
 import { LineTransport, MESSAGE } from './stdout.transport';
 
 const LEVEL = Symbol.for('level');
@@ -50,20 +50,39 @@ const PROBE_REQUEST = {
 
 const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
 
-/** `new Date().toISOString()`, formatted once per millisecond (several requests share one). */
-let stampedAt = -1;
-let stamp = '';
-function timestamp(): string {
-  const now = Date.now();
-  if (now !== stampedAt) {
-    stampedAt = now;
-    stamp = new Date(now).toISOString();
+/**
+ * `new Date().toISOString()` without a Date per line: the part up to the seconds is formatted once
+ * per second, the milliseconds are appended (V8 formats a date through printf, a few thousand
+ * instructions each time).
+ */
+let secondAt = -1;
+let secondPrefix = '';
+export function timestamp(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== secondAt) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years 0–9999 only ('YYYY-MM-DDTHH:MM:SS.000Z'); any other date is formatted whole.
+    if (iso.length !== 24) return new Date(now).toISOString();
+    secondAt = second;
+    secondPrefix = iso.slice(0, 20);
   }
-  return stamp;
+  const millis = now - second * 1000;
+  return `${secondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
+/**
+ * What a string needs more than quotes around it to be its JSON value with secrets masked: a
+ * character JSON escapes (quote, backslash, control characters; all non-ASCII too, which covers
+ * lone surrogates) or a substring a redaction rule needs. Most request fields (paths, ids, addresses,
+ * user agents) have none, and are written without JSON.stringify's call into the runtime.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const JSON_ESCAPED = /["\\\u0000-\u001f\u007f-\uffff]/;
+const NOT_PLAIN = new RegExp(`${JSON_ESCAPED.source}|${SECRET_TRIGGER_SOURCE}`);
+
 /** A string as a JSON value, with secrets masked as the logger's redaction step masks them. */
-const text = (value: string): string => JSON.stringify(redactText(value));
+const text = (value: string): string =>
+  NOT_PLAIN.test(value) ? JSON.stringify(redactText(value)) : `"${value}"`;
 
 /**
  * Writes the one line per request without winston's object stream: the line is serialised here
