@@ -26,7 +26,7 @@ import { CopyOut, copyOut, CopySection } from './copy-out';
  */
 export const DUMP_VERSION = 2;
 const JSON_LINES_VERSION = 1;
-const LEDGER_TABLE = 'schema_migrations';
+export const LEDGER_TABLE = 'schema_migrations';
 /** Rows are gathered into sections of about this size (whole rows, so a little more). */
 const SECTION_BYTES = 1024 * 1024;
 /** A section larger than this is damage, not data: the reader never buffers more. */
@@ -312,7 +312,6 @@ export async function loadSnapshot(
   onRows: (progress: RestoreProgress) => void = () => undefined,
 ): Promise<SnapshotSummary> {
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
-  const rebuild = await dropIndexesAndKeys(session);
   const dump = new DumpInput(input);
   const counted: SnapshotSummary['tables'] = [];
   let version: number | undefined;
@@ -384,7 +383,6 @@ export async function loadSnapshot(
   }
   if (schemaVersion === undefined || !done)
     throw BackupErrors.truncated('The dump ends before its last table.');
-  for (const statement of rebuild) await session.exec(statement);
   await resetSequences(session);
   return { schemaVersion, tables: counted };
 }
@@ -476,47 +474,6 @@ function jsonLinesLoader(
       return rows;
     },
   };
-}
-
-/**
- * Drops the indexes and the primary-key, unique and foreign-key constraints of the public tables and
- * returns the statements that rebuild them, as pg_restore orders its work: one sorted index build
- * after the load costs far less than keeping every index up to date row by row, and a foreign key
- * added afterwards is checked once per table instead of once per row. The caller's transaction
- * makes this invisible to everyone else, and a failed load rolls the drops back with it.
- */
-async function dropIndexesAndKeys(session: SqlSession): Promise<string[]> {
-  const constraints = await session.query<{ table_name: string; name: string; def: string }>(
-    `SELECT c.relname AS table_name, k.conname AS name, pg_get_constraintdef(k.oid) AS def
-       FROM pg_constraint k
-       JOIN pg_class c ON c.oid = k.conrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND k.contype IN ('p', 'u', 'f') AND c.relname <> $1
-      ORDER BY k.contype = 'f' DESC, c.relname, k.conname`,
-    [LEDGER_TABLE],
-  );
-  const indexes = await session.query<{ name: string; def: string }>(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def
-       FROM pg_index x
-       JOIN pg_class i ON i.oid = x.indexrelid
-       JOIN pg_class t ON t.oid = x.indrelid
-       JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = 'public' AND t.relname <> $1
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                         WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
-      ORDER BY t.relname, i.relname`,
-    [LEDGER_TABLE],
-  );
-  // Foreign keys come first in `constraints`: they go before the keys they reference, and come back last.
-  for (const k of constraints)
-    await session.exec(`ALTER TABLE ${quote(k.table_name)} DROP CONSTRAINT ${quote(k.name)}`);
-  for (const index of indexes) await session.exec(`DROP INDEX ${quote(index.name)}`);
-  return [
-    ...indexes.map((index) => index.def),
-    ...[...constraints]
-      .reverse()
-      .map((k) => `ALTER TABLE ${quote(k.table_name)} ADD CONSTRAINT ${quote(k.name)} ${k.def}`),
-  ];
 }
 
 /** Moves every serial/identity sequence past the largest restored value. */
