@@ -34,8 +34,8 @@ export interface SqlSession {
 export interface CopyInSink {
   /** Resolves when the rows may be released (sent, or buffered within the stream's limit). */
   write(rows: Buffer): Promise<void>;
-  /** Resolves once the server has accepted every row. */
-  end(): Promise<void>;
+  /** Resolves once the server has accepted every row, with the rows it reports it stored. */
+  end(): Promise<number>;
 }
 
 export const quoteIdentifier = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -222,6 +222,7 @@ export function clientSession(client: PoolClient): SqlSession & { copying(): boo
           stream.end();
           await Promise.race([new Promise((resolve) => stream.once('finish', resolve)), failed]);
           copies--;
+          return stream.rowCount;
         },
       };
     },
@@ -236,7 +237,7 @@ interface EmbeddedConnection {
     text: string,
     params?: unknown[],
     options?: { blob?: Blob },
-  ): Promise<{ rows: R[]; blob?: Blob }>;
+  ): Promise<{ rows: R[]; blob?: Blob; affectedRows?: number }>;
   exec(text: string): Promise<unknown>;
 }
 
@@ -267,11 +268,13 @@ function embeddedSession(connection: EmbeddedConnection): SqlSession {
     },
     copyIn: (table, columns) => {
       const statement = `COPY ${copyTarget(table, columns)} FROM '/dev/blob'`;
+      let stored = 0;
       return {
         write: async (rows) => {
-          await connection.query(statement, [], { blob: new Blob([rows]) });
+          const result = await connection.query(statement, [], { blob: new Blob([rows]) });
+          stored += result.affectedRows ?? 0;
         },
-        end: async () => undefined,
+        end: () => Promise.resolve(stored),
       };
     },
   };

@@ -298,13 +298,16 @@ interface RowLoader {
   line(line: string): Promise<void>;
   /** Handles a marker this version owns (version 2: #copy); false when it is not one. */
   marker(marker: string, argument: string): Promise<boolean>;
-  /** The table's rows are all read: waits until they are in the database. Returns rows loaded. */
-  finish(): Promise<number>;
+  /**
+   * The table's rows are all read: waits until they are in the database. Returns the rows read
+   * from the dump and the rows the database reports it stored.
+   */
+  finish(): Promise<{ rows: number; stored: number }>;
 }
 
 /**
  * Loads a dump into an open transaction: every table must exist and be empty. Returns the row
- * count per table as counted in the database afterwards. Any error leaves the caller to roll back.
+ * count per table as the database reports it stored them. Any error leaves the caller to roll back.
  */
 export async function loadSnapshot(
   session: SqlSession,
@@ -358,18 +361,14 @@ export async function loadSnapshot(
         break;
       }
       case '#end': {
-        const rows = loader ? await loader.finish() : -1;
+        const { rows, stored } = loader ? await loader.finish() : { rows: -1, stored: -1 };
         if (!table || body.table !== table.name || body.rows !== rows) {
           throw BackupErrors.malformed(
             `Table ${table?.name ?? '?'} ended with an unexpected row count.`,
           );
         }
-        const [{ count }] = await session.query<{ count: string }>(
-          `SELECT count(*)::text AS count FROM ${quote(table.name)}`,
-        );
-        if (Number(count) !== rows)
-          throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
-        counted.push({ name: table.name, rows: Number(count) });
+        if (stored !== rows) throw BackupErrors.rowCountMismatch(table.name, rows, stored);
+        counted.push({ name: table.name, rows: stored });
         table = undefined;
         loader = undefined;
         break;
@@ -423,10 +422,9 @@ function copyLoader(
       report(sectionRows);
       return true;
     },
-    finish: async () => {
-      await sink.end();
-      return rows;
-    },
+    // The table was emptied in this transaction, which holds its lock, so the rows COPY reports
+    // stored are the rows it holds: counting them again would scan the whole table once more.
+    finish: async () => ({ rows, stored: await sink.end() }),
   };
 }
 
@@ -471,7 +469,10 @@ function jsonLinesLoader(
     finish: async () => {
       await flush();
       await inserting;
-      return rows;
+      const [{ count }] = await session.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM ${name}`,
+      );
+      return { rows, stored: Number(count) };
     },
   };
 }
