@@ -15,7 +15,7 @@ import {
   FRAME_LAYOUT,
   newEncryptionParams,
 } from '../src/backup/pipeline/encryption';
-import { listTables } from '../src/backup/pipeline/snapshot';
+import { listTables, loadSnapshot } from '../src/backup/pipeline/snapshot';
 import { ConfigError, loadConfig } from '../src/config/config.loader';
 import { SqlSession } from '../src/database/database';
 import { MoleculeSeedService } from '../src/molecule/molecule-seed.service';
@@ -506,6 +506,51 @@ describe(BackupService.name, () => {
     },
     120_000,
   );
+
+  it('should load a dump that arrives in pieces cutting its marker lines and sections anywhere', async () => {
+    const rows = Array.from(
+      { length: 500 },
+      (_, i) => `key-${i}\t${i % 7}\t2026-01-0${1 + (i % 9)} 00:00:00+00\n`,
+    );
+    const section = (part: string[]) => {
+      const text = part.join('');
+      return `#copy ${Buffer.byteLength(text)} ${part.length}\n${text}`;
+    };
+    const dump = Buffer.from(
+      [
+        `#cryoprotect-dump {"version":2,"schemaVersion":null}\n`,
+        `#table {"name":"login_throttles","columns":["key","failures","window_started_at"]}\n`,
+        section(rows.slice(0, 200)),
+        section(rows.slice(200)),
+        `#end {"table":"login_throttles","rows":500}\n#done {"tables":1}\n`,
+      ].join(''),
+    );
+    // 7-byte pieces: every line and both sections span pieces, as sections span 4 MiB blocks.
+    const pieces = Array.from({ length: Math.ceil(dump.length / 7) }, (_, i) =>
+      dump.subarray(i * 7, i * 7 + 7),
+    );
+    const target = await createTestApp('pglite');
+    try {
+      const summary = await target.database.rawTransaction((session) =>
+        loadSnapshot(session, Readable.from(pieces)),
+      );
+      expect(summary.tables).toEqual([{ name: 'login_throttles', rows: 500 }]);
+      const [{ keys }] = await target.database.session((session) =>
+        session.query<{ keys: string }>(
+          `SELECT string_agg(key, ',' ORDER BY failures, key) AS keys FROM login_throttles WHERE failures = 3`,
+        ),
+      );
+      expect(keys.split(',')).toEqual(
+        rows
+          .map((_, i) => i)
+          .filter((i) => i % 7 === 3)
+          .map((i) => `key-${i}`)
+          .sort(),
+      );
+    } finally {
+      await target.close();
+    }
+  });
 
   describe('damaged backups', () => {
     const dataFile = () => join(backupDir, backupId, 'data.cpbk');

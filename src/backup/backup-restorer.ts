@@ -42,8 +42,8 @@ export interface RestoreReport {
 /**
  * Restores a backup into an empty database in ONE transaction: migrations up to the backup's schema
  * version, the data (indexes and keys dropped for the load and rebuilt after it), the remaining
- * migrations, sequences. The stream is authenticated chunk by
- * chunk and its checksum is compared before COMMIT, so a damaged backup or a wrong key writes nothing.
+ * migrations, sequences. The stream is authenticated chunk by chunk and its checksum is compared
+ * before COMMIT, so a damaged backup or a wrong key writes nothing.
  */
 @Injectable()
 export class BackupRestorer {
