@@ -24,7 +24,7 @@ const MIN_BYTES = 200 * 1024 * 1024;
 const BACKUP_ROUNDS = 7;
 /** Pairs of the encryption stage alone against a pass-through, over one backup's stored bytes. */
 const STAGE_PAIRS = 9;
-const RESTORE_ROUNDS = 3;
+const RESTORE_ROUNDS = 5;
 const urlOf = (name) => `postgres://postgres@127.0.0.1:5432/${name}`;
 
 async function admin(sql) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { brotliCompressSync } from 'node:zlib';
+import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { register } from 'prom-client';
 import { BackupScheduler } from '../src/backup/backup.scheduler';
@@ -14,7 +15,7 @@ import {
   FRAME_LAYOUT,
   newEncryptionParams,
 } from '../src/backup/pipeline/encryption';
-import { listTables } from '../src/backup/pipeline/snapshot';
+import { listTables, loadSnapshot } from '../src/backup/pipeline/snapshot';
 import { ConfigError, loadConfig } from '../src/config/config.loader';
 import { SqlSession } from '../src/database/database';
 import { MoleculeSeedService } from '../src/molecule/molecule-seed.service';
@@ -71,23 +72,46 @@ async function countsAt(url: string): Promise<Record<string, number>> {
   }
 }
 
-/** Every index and key constraint of the public schema, as definitions (names included). */
-async function indexesAndKeysAt(url: string): Promise<string[]> {
+/** Every index and constraint of the public schema, as definitions (names included). */
+const INDEXES_AND_CONSTRAINTS_SQL = `SELECT pg_get_indexdef(indexrelid) AS line FROM pg_index x
+    JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE n.nspname = 'public'
+  UNION ALL
+  SELECT c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid) FROM pg_constraint k
+    JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = 'public'`;
+
+async function indexesAndConstraintsAt(url: string): Promise<string[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ line: string }>(
-      `SELECT pg_get_indexdef(indexrelid) AS line FROM pg_index x
-         JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE n.nspname = 'public'
-       UNION ALL
-       SELECT c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid) FROM pg_constraint k
-         JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public'`,
-    );
+    const { rows } = await client.query<{ line: string }>(INDEXES_AND_CONSTRAINTS_SQL);
     return rows.map((row) => row.line).sort();
   } finally {
     await client.end();
+  }
+}
+
+/** The same, from an embedded database's folder (opened after the restore has closed it). */
+async function indexesAndConstraintsIn(dataDir: string): Promise<string[]> {
+  const db = await PGlite.create({ dataDir });
+  try {
+    const { rows } = await db.query<{ line: string }>(INDEXES_AND_CONSTRAINTS_SQL);
+    return rows.map((row) => row.line).sort();
+  } finally {
+    await db.close();
+  }
+}
+
+async function publicTablesIn(dataDir: string): Promise<number> {
+  const db = await PGlite.create({ dataDir });
+  try {
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'`,
+    );
+    return Number(rows[0].n);
+  } finally {
+    await db.close();
   }
 }
 
@@ -343,9 +367,9 @@ describe(BackupService.name, () => {
         // The load drops indexes and keys and rebuilds them: the schema must come back whole.
         const migrated = await createTestApp('postgres');
         try {
-          const reference = await indexesAndKeysAt(migrated.config.database.url!);
+          const reference = await indexesAndConstraintsAt(migrated.config.database.url!);
           expect(reference.length).toBeGreaterThan(40);
-          expect(await indexesAndKeysAt(target.url)).toEqual(reference);
+          expect(await indexesAndConstraintsAt(target.url)).toEqual(reference);
         } finally {
           await migrated.close();
         }
@@ -371,6 +395,19 @@ describe(BackupService.name, () => {
         expect(
           Object.fromEntries(restored.tables.map((table) => [table.name, table.rows])),
         ).toEqual(await rowCounts(source));
+        // Indexes and keys are dropped for the load and rebuilt: as in a freshly migrated database.
+        const migrated = await createTestApp('pglite');
+        try {
+          const reference = await migrated.database.session(async (session) =>
+            (await session.query<{ line: string }>(INDEXES_AND_CONSTRAINTS_SQL))
+              .map((row) => row.line)
+              .sort(),
+          );
+          expect(reference.length).toBeGreaterThan(40);
+          expect(await indexesAndConstraintsIn(pgliteDir)).toEqual(reference);
+        } finally {
+          await migrated.close();
+        }
       } finally {
         await source.close();
         rmSync(pgliteDir, { recursive: true, force: true });
@@ -412,6 +449,108 @@ describe(BackupService.name, () => {
       rmSync(pgliteDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  // An authentic backup (every chunk and the checksum intact) of a database whose data broke a
+  // key, e.g. after its index was damaged: the keys are only checked when they are rebuilt.
+  it.each([
+    [
+      'a duplicate of a unique key',
+      `DROP INDEX users_email_lower_key;
+       INSERT INTO users (email, display_name, role) SELECT email, 'twin', role FROM users LIMIT 1`,
+      'users_email_lower_key',
+    ],
+    [
+      'a child row without its parent',
+      `ALTER TABLE refresh_tokens DROP CONSTRAINT refresh_tokens_user_id_fkey;
+       INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at)
+       VALUES (gen_random_uuid(), gen_random_uuid(), 'orphan', now())`,
+      'refresh_tokens_user_id_fkey',
+    ],
+  ])(
+    'should fail with BACKUP_REBUILD_FAILED and write nothing when the data has %s',
+    async (_name, breakKey, broken) => {
+      const dir = mkdtempSync(join(tmpdir(), 'backup-broken-'));
+      const pgliteDir = mkdtempSync(join(tmpdir(), 'backup-broken-pglite-'));
+      const source = await createTestApp('pglite', {
+        overrides: localConfig({ targets: { local: { driver: 'local', path: dir } } }),
+      });
+      try {
+        await fillDatabase(source, 20);
+        await source.database.session((session) => session.exec(breakKey));
+        const backups = source.app.get(BackupService);
+        const report = await backups.run();
+        if (!report.results[0].ok) throw new Error(report.results[0].message);
+        const id = report.results[0].manifest.id;
+        const failure = backups.restore(id, { targetDatabase: `pglite:${pgliteDir}` });
+        await expect(failure).rejects.toMatchObject({
+          code: 'BACKUP_REBUILD_FAILED',
+          detail: expect.stringContaining(broken),
+        });
+        expect(await publicTablesIn(pgliteDir)).toBe(0);
+        if (hasPostgres) {
+          const target = await createTestDatabaseUrl();
+          try {
+            expect(await codeOf(backups.restore(id, { targetDatabase: target.url }))).toBe(
+              'BACKUP_REBUILD_FAILED',
+            );
+            expect(await publicTables(target.url)).toBe(0);
+          } finally {
+            await target.drop();
+          }
+        }
+      } finally {
+        await source.close();
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(pgliteDir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
+  it('should load a dump that arrives in pieces cutting its marker lines and sections anywhere', async () => {
+    const rows = Array.from(
+      { length: 500 },
+      (_, i) => `key-${i}\t${i % 7}\t2026-01-0${1 + (i % 9)} 00:00:00+00\n`,
+    );
+    const section = (part: string[]) => {
+      const text = part.join('');
+      return `#copy ${Buffer.byteLength(text)} ${part.length}\n${text}`;
+    };
+    const dump = Buffer.from(
+      [
+        `#cryoprotect-dump {"version":2,"schemaVersion":null}\n`,
+        `#table {"name":"login_throttles","columns":["key","failures","window_started_at"]}\n`,
+        section(rows.slice(0, 200)),
+        section(rows.slice(200)),
+        `#end {"table":"login_throttles","rows":500}\n#done {"tables":1}\n`,
+      ].join(''),
+    );
+    // 7-byte pieces: every line and both sections span pieces, as sections span 4 MiB blocks.
+    const pieces = Array.from({ length: Math.ceil(dump.length / 7) }, (_, i) =>
+      dump.subarray(i * 7, i * 7 + 7),
+    );
+    const target = await createTestApp('pglite');
+    try {
+      const summary = await target.database.rawTransaction((session) =>
+        loadSnapshot(session, Readable.from(pieces)),
+      );
+      expect(summary.tables).toEqual([{ name: 'login_throttles', rows: 500 }]);
+      const [{ keys }] = await target.database.session((session) =>
+        session.query<{ keys: string }>(
+          `SELECT string_agg(key, ',' ORDER BY failures, key) AS keys FROM login_throttles WHERE failures = 3`,
+        ),
+      );
+      expect(keys.split(',')).toEqual(
+        rows
+          .map((_, i) => i)
+          .filter((i) => i % 7 === 3)
+          .map((i) => `key-${i}`)
+          .sort(),
+      );
+    } finally {
+      await target.close();
+    }
+  });
 
   describe('damaged backups', () => {
     const dataFile = () => join(backupDir, backupId, 'data.cpbk');

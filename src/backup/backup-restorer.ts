@@ -6,6 +6,7 @@ import { BackupErrors } from './backup.errors';
 import { BackupManifest } from './backup.manifest';
 import { BackupReader } from './backup-reader';
 import { BackupTarget } from './backup-targets';
+import { dropIndexesAndKeys, rebuildIndexesAndKeys } from './pipeline/indexes';
 import {
   applyMigrations,
   dropAllTables,
@@ -40,8 +41,9 @@ export interface RestoreReport {
 
 /**
  * Restores a backup into an empty database in ONE transaction: migrations up to the backup's schema
- * version, the data, the remaining migrations, sequences. The stream is authenticated chunk by
- * chunk and its checksum is compared before COMMIT, so a damaged backup or a wrong key writes nothing.
+ * version, the data (indexes and keys dropped for the load and rebuilt after it), the remaining
+ * migrations, sequences. The stream is authenticated chunk by chunk and its checksum is compared
+ * before COMMIT, so a damaged backup or a wrong key writes nothing.
  */
 @Injectable()
 export class BackupRestorer {
@@ -127,6 +129,7 @@ export class BackupRestorer {
       if (options.force) await dropAllTables(session);
       await applyMigrations(session, migrations.slice(0, upTo));
       await truncateAllTables(session);
+      const deferred = await dropIndexesAndKeys(session);
       let rows = 0;
       const loaded = await loadSnapshot(session, opened.stream, (progress) => {
         rows += progress.rows;
@@ -137,7 +140,9 @@ export class BackupRestorer {
           table: progress.table,
         });
       });
+      // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
       opened.assertIntact();
+      await rebuildIndexesAndKeys(session, deferred);
       await applyMigrations(session, migrations);
       const expected = new Map(manifest.tables.map((table) => [table.name, table.rows]));
       for (const table of loaded.tables) {

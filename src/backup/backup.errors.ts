@@ -66,6 +66,11 @@ export const BackupErrors = {
     new AppError('BACKUP_ROW_COUNT_MISMATCH', 422, 'Restored row count differs', {
       detail: `Table ${table}: the backup has ${expected} rows, the database has ${actual}.`,
     }),
+  rebuildFailed: (name: string, cause: unknown) =>
+    new AppError('BACKUP_REBUILD_FAILED', 422, 'Restored data breaks an index or key', {
+      detail: `Rebuilding ${name} after loading the data failed: ${messageOf(cause)}${detailOf(cause)} Nothing was restored.`,
+      cause,
+    }),
   targetNotEmpty: (tables: string[]) =>
     new AppError('BACKUP_RESTORE_TARGET_NOT_EMPTY', 409, 'Restore target is not empty', {
       detail: `The target database has data in ${tables.join(', ')}. Restore into an empty database, or pass --force to replace it.`,
@@ -82,4 +87,10 @@ export const BackupErrors = {
 
 function messageOf(cause: unknown): string {
   return cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+}
+
+/** The server's detail line of a database error (e.g. which key is duplicated), as a sentence. */
+function detailOf(cause: unknown): string {
+  const detail = (cause as { detail?: unknown } | null)?.detail;
+  return typeof detail === 'string' && detail ? `. ${detail}` : '.';
 }

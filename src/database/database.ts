@@ -27,15 +27,15 @@ export interface SqlSession {
    * table a range of pages at a time, all in the caller's snapshot.
    */
   copyOut(table: string, columns: readonly string[]): AsyncIterable<Buffer>;
-  /** Loads COPY text into a table; `write` takes whole rows only. */
+  /** Loads COPY text into a table; `write` takes whole rows only (in one or more parts). */
   copyIn(table: string, columns: readonly string[]): CopyInSink;
 }
 
 export interface CopyInSink {
   /** Resolves when the rows may be released (sent, or buffered within the stream's limit). */
-  write(rows: Buffer): Promise<void>;
-  /** Resolves once the server has accepted every row. */
-  end(): Promise<void>;
+  write(rows: Buffer[]): Promise<void>;
+  /** Resolves once the server has accepted every row, with the rows it reports it stored. */
+  end(): Promise<number>;
 }
 
 export const quoteIdentifier = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -215,13 +215,16 @@ export function clientSession(client: PoolClient): SqlSession & { copying(): boo
       return {
         write: async (rows) => {
           if (failure) throw failure;
-          if (!stream.write(rows))
+          let room = true;
+          for (const part of rows) room = stream.write(part);
+          if (!room)
             await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed]);
         },
         end: async () => {
           stream.end();
           await Promise.race([new Promise((resolve) => stream.once('finish', resolve)), failed]);
           copies--;
+          return stream.rowCount;
         },
       };
     },
@@ -236,7 +239,7 @@ interface EmbeddedConnection {
     text: string,
     params?: unknown[],
     options?: { blob?: Blob },
-  ): Promise<{ rows: R[]; blob?: Blob }>;
+  ): Promise<{ rows: R[]; blob?: Blob; affectedRows?: number }>;
   exec(text: string): Promise<unknown>;
 }
 
@@ -267,11 +270,13 @@ function embeddedSession(connection: EmbeddedConnection): SqlSession {
     },
     copyIn: (table, columns) => {
       const statement = `COPY ${copyTarget(table, columns)} FROM '/dev/blob'`;
+      let stored = 0;
       return {
         write: async (rows) => {
-          await connection.query(statement, [], { blob: new Blob([rows]) });
+          const result = await connection.query(statement, [], { blob: new Blob(rows) });
+          stored += result.affectedRows ?? 0;
         },
-        end: async () => undefined,
+        end: () => Promise.resolve(stored),
       };
     },
   };

@@ -10,6 +10,7 @@ import {
 import { Transform, TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { BackupErrors } from '../backup.errors';
+import { ByteQueue } from './streams';
 
 /**
  * Chunked AES-256-GCM. Each frame is
@@ -111,42 +112,6 @@ function header(length: number, index: number, final: boolean): Buffer {
   bytes.writeBigUInt64BE(BigInt(index), 4);
   bytes.writeUInt8(final ? 1 : 0, 12);
   return bytes;
-}
-
-/** Collects incoming buffers and hands out exact-size slices without quadratic copying. */
-class ByteQueue {
-  private parts: Buffer[] = [];
-  length = 0;
-
-  push(part: Buffer): void {
-    this.parts.push(part);
-    this.length += part.length;
-  }
-
-  /** Copies only when the slice spans parts, and then only the bytes taken. */
-  take(count: number): Buffer {
-    const taken: Buffer[] = [];
-    let missing = count;
-    while (missing > 0) {
-      const first = this.parts[0];
-      if (first.length > missing) {
-        taken.push(first.subarray(0, missing));
-        this.parts[0] = first.subarray(missing);
-        missing = 0;
-      } else {
-        taken.push(first);
-        this.parts.shift();
-        missing -= first.length;
-      }
-    }
-    this.length -= count;
-    return taken.length === 1 ? taken[0] : Buffer.concat(taken, count);
-  }
-
-  peek(count: number): Buffer {
-    if (this.parts.length > 1) this.parts = [Buffer.concat(this.parts, this.length)];
-    return this.parts[0].subarray(0, count);
-  }
 }
 
 export class EncryptStream extends Transform {

@@ -26,7 +26,7 @@ import { CopyOut, copyOut, CopySection } from './copy-out';
  */
 export const DUMP_VERSION = 2;
 const JSON_LINES_VERSION = 1;
-const LEDGER_TABLE = 'schema_migrations';
+export const LEDGER_TABLE = 'schema_migrations';
 /** Rows are gathered into sections of about this size (whole rows, so a little more). */
 const SECTION_BYTES = 1024 * 1024;
 /** A section larger than this is damage, not data: the reader never buffers more. */
@@ -237,9 +237,15 @@ export function snapshotStream(database: Database): {
   return { stream, summary };
 }
 
-/** Reads lines and exact byte counts from a stream, holding at most one partial item. */
+/**
+ * Reads lines and exact byte counts from a stream. The input's chunks are kept as they come, never
+ * concatenated: a section that spans two decompressed blocks is handed on as two parts. (Joining
+ * the rest of one 4 MiB block to the next allocated a second copy of the whole dump, and the
+ * garbage collections that external memory forces took seconds of the main thread per restore.)
+ */
 class DumpInput {
-  private buffer: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
   private readonly source: AsyncIterator<unknown>;
   private ended = false;
 
@@ -249,29 +255,38 @@ class DumpInput {
 
   /** The next line without its newline; null at the end of the input. */
   async line(): Promise<string | null> {
-    for (let from = 0; ;) {
-      const at = this.buffer.indexOf(NEWLINE, from);
-      if (at !== -1) {
-        const line = this.buffer.toString('utf8', 0, at);
-        this.buffer = this.buffer.subarray(at + 1);
-        return line;
+    for (let searched = 0, before = 0; ;) {
+      for (; searched < this.chunks.length; searched++) {
+        const at = this.chunks[searched].indexOf(NEWLINE);
+        if (at !== -1) return text(this.take(before + at + 1), before + at);
+        before += this.chunks[searched].length;
       }
-      from = this.buffer.length;
-      if (!(await this.more())) {
-        if (this.buffer.length === 0) return null;
-        const rest = this.buffer.toString('utf8');
-        this.buffer = Buffer.alloc(0);
-        return rest;
-      }
+      if (!(await this.more())) return this.size === 0 ? null : text(this.take(this.size));
     }
   }
 
-  /** Exactly `count` bytes, or null when the input ends first. */
-  async bytes(count: number): Promise<Buffer | null> {
-    while (this.buffer.length < count) if (!(await this.more())) return null;
-    const taken = this.buffer.subarray(0, count);
-    this.buffer = this.buffer.subarray(count);
-    return taken;
+  /** Exactly `count` bytes, in one or more parts, or null when the input ends first. */
+  async bytes(count: number): Promise<Buffer[] | null> {
+    while (this.size < count) if (!(await this.more())) return null;
+    return this.take(count);
+  }
+
+  private take(count: number): Buffer[] {
+    const parts: Buffer[] = [];
+    this.size -= count;
+    while (count > 0) {
+      const first = this.chunks[0];
+      if (first.length <= count) {
+        parts.push(first);
+        this.chunks.shift();
+        count -= first.length;
+      } else {
+        parts.push(first.subarray(0, count));
+        this.chunks[0] = first.subarray(count);
+        count = 0;
+      }
+    }
+    return parts;
   }
 
   private async more(): Promise<boolean> {
@@ -282,9 +297,18 @@ class DumpInput {
       return false;
     }
     const chunk = next.value as Buffer;
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    }
     return true;
   }
+}
+
+/** The first `length` bytes of parts as UTF-8 (all of them by default). */
+function text(parts: Buffer[], length?: number): string {
+  const whole = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return whole.toString('utf8', 0, length ?? whole.length);
 }
 
 export interface RestoreProgress {
@@ -298,13 +322,16 @@ interface RowLoader {
   line(line: string): Promise<void>;
   /** Handles a marker this version owns (version 2: #copy); false when it is not one. */
   marker(marker: string, argument: string): Promise<boolean>;
-  /** The table's rows are all read: waits until they are in the database. Returns rows loaded. */
-  finish(): Promise<number>;
+  /**
+   * The table's rows are all read: waits until they are in the database. Returns the rows read
+   * from the dump and the rows the database reports it stored.
+   */
+  finish(): Promise<{ rows: number; stored: number }>;
 }
 
 /**
  * Loads a dump into an open transaction: every table must exist and be empty. Returns the row
- * count per table as counted in the database afterwards. Any error leaves the caller to roll back.
+ * count per table as the database reports it stored them. Any error leaves the caller to roll back.
  */
 export async function loadSnapshot(
   session: SqlSession,
@@ -312,7 +339,6 @@ export async function loadSnapshot(
   onRows: (progress: RestoreProgress) => void = () => undefined,
 ): Promise<SnapshotSummary> {
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
-  const rebuild = await dropIndexesAndKeys(session);
   const dump = new DumpInput(input);
   const counted: SnapshotSummary['tables'] = [];
   let version: number | undefined;
@@ -359,18 +385,14 @@ export async function loadSnapshot(
         break;
       }
       case '#end': {
-        const rows = loader ? await loader.finish() : -1;
+        const { rows, stored } = loader ? await loader.finish() : { rows: -1, stored: -1 };
         if (!table || body.table !== table.name || body.rows !== rows) {
           throw BackupErrors.malformed(
             `Table ${table?.name ?? '?'} ended with an unexpected row count.`,
           );
         }
-        const [{ count }] = await session.query<{ count: string }>(
-          `SELECT count(*)::text AS count FROM ${quote(table.name)}`,
-        );
-        if (Number(count) !== rows)
-          throw BackupErrors.rowCountMismatch(table.name, rows, Number(count));
-        counted.push({ name: table.name, rows: Number(count) });
+        if (stored !== rows) throw BackupErrors.rowCountMismatch(table.name, rows, stored);
+        counted.push({ name: table.name, rows: stored });
         table = undefined;
         loader = undefined;
         break;
@@ -384,7 +406,6 @@ export async function loadSnapshot(
   }
   if (schemaVersion === undefined || !done)
     throw BackupErrors.truncated('The dump ends before its last table.');
-  for (const statement of rebuild) await session.exec(statement);
   await resetSequences(session);
   return { schemaVersion, tables: counted };
 }
@@ -418,17 +439,18 @@ function copyLoader(
         throw BackupErrors.malformed(`A section of ${table.name} has an invalid size.`);
       const section = await dump.bytes(bytes);
       if (!section) throw BackupErrors.truncated(`The dump ends inside ${table.name}.`);
-      if (section[section.length - 1] !== NEWLINE || countRows(section) !== sectionRows)
+      const last = section[section.length - 1];
+      const counted = section.reduce((sum, part) => sum + countRows(part), 0);
+      if (last[last.length - 1] !== NEWLINE || counted !== sectionRows)
         throw BackupErrors.malformed(`A section of ${table.name} does not hold its rows.`);
       await sink.write(section);
       rows += sectionRows;
       report(sectionRows);
       return true;
     },
-    finish: async () => {
-      await sink.end();
-      return rows;
-    },
+    // The table was emptied in this transaction, which holds its lock, so the rows COPY reports
+    // stored are the rows it holds: counting them again would scan the whole table once more.
+    finish: async () => ({ rows, stored: await sink.end() }),
   };
 }
 
@@ -473,50 +495,12 @@ function jsonLinesLoader(
     finish: async () => {
       await flush();
       await inserting;
-      return rows;
+      const [{ count }] = await session.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM ${name}`,
+      );
+      return { rows, stored: Number(count) };
     },
   };
-}
-
-/**
- * Drops the indexes and the primary-key, unique and foreign-key constraints of the public tables and
- * returns the statements that rebuild them, as pg_restore orders its work: one sorted index build
- * after the load costs far less than keeping every index up to date row by row, and a foreign key
- * added afterwards is checked once per table instead of once per row. The caller's transaction
- * makes this invisible to everyone else, and a failed load rolls the drops back with it.
- */
-async function dropIndexesAndKeys(session: SqlSession): Promise<string[]> {
-  const constraints = await session.query<{ table_name: string; name: string; def: string }>(
-    `SELECT c.relname AS table_name, k.conname AS name, pg_get_constraintdef(k.oid) AS def
-       FROM pg_constraint k
-       JOIN pg_class c ON c.oid = k.conrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND k.contype IN ('p', 'u', 'f') AND c.relname <> $1
-      ORDER BY k.contype = 'f' DESC, c.relname, k.conname`,
-    [LEDGER_TABLE],
-  );
-  const indexes = await session.query<{ name: string; def: string }>(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def
-       FROM pg_index x
-       JOIN pg_class i ON i.oid = x.indexrelid
-       JOIN pg_class t ON t.oid = x.indrelid
-       JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = 'public' AND t.relname <> $1
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                         WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
-      ORDER BY t.relname, i.relname`,
-    [LEDGER_TABLE],
-  );
-  // Foreign keys come first in `constraints`: they go before the keys they reference, and come back last.
-  for (const k of constraints)
-    await session.exec(`ALTER TABLE ${quote(k.table_name)} DROP CONSTRAINT ${quote(k.name)}`);
-  for (const index of indexes) await session.exec(`DROP INDEX ${quote(index.name)}`);
-  return [
-    ...indexes.map((index) => index.def),
-    ...[...constraints]
-      .reverse()
-      .map((k) => `ALTER TABLE ${quote(k.table_name)} ADD CONSTRAINT ${quote(k.name)} ${k.def}`),
-  ];
 }
 
 /** Moves every serial/identity sequence past the largest restored value. */

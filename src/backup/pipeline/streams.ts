@@ -157,9 +157,46 @@ export class BlockCompressStream extends Transform {
   }
 }
 
+/** Collects incoming buffers and hands out exact-size slices without quadratic copying. */
+export class ByteQueue {
+  private parts: Buffer[] = [];
+  length = 0;
+
+  push(part: Buffer): void {
+    this.parts.push(part);
+    this.length += part.length;
+  }
+
+  /** Copies only when the slice spans parts, and then only the bytes taken. */
+  take(count: number): Buffer {
+    const taken: Buffer[] = [];
+    let missing = count;
+    while (missing > 0) {
+      const first = this.parts[0];
+      if (first.length > missing) {
+        taken.push(first.subarray(0, missing));
+        this.parts[0] = first.subarray(missing);
+        missing = 0;
+      } else {
+        taken.push(first);
+        this.parts.shift();
+        missing -= first.length;
+      }
+    }
+    this.length -= count;
+    return taken.length === 1 ? taken[0] : Buffer.concat(taken, count);
+  }
+
+  /** The first `count` bytes, left in the queue; copies only when they span parts. */
+  peek(count: number): Buffer {
+    if (this.parts[0].length < count) this.parts = [Buffer.concat(this.parts, this.length)];
+    return this.parts[0].subarray(0, count);
+  }
+}
+
 /** Reads BlockCompressStream's frames back, decompressing several blocks at once. */
 export class BlockDecompressStream extends Transform {
-  private queue: Buffer = Buffer.alloc(0);
+  private readonly queue = new ByteQueue();
   private readonly inFlight: Promise<Buffer>[] = [];
   private readonly decompress: (block: Buffer, plainBytes: number) => Promise<Buffer>;
 
@@ -181,7 +218,7 @@ export class BlockDecompressStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.queue = this.queue.length === 0 ? chunk : Buffer.concat([this.queue, chunk]);
+    this.queue.push(chunk);
     this.startWholeFrames().then(() => callback(), callback);
   }
 
@@ -196,13 +233,14 @@ export class BlockDecompressStream extends Transform {
 
   private async startWholeFrames(): Promise<void> {
     while (this.queue.length >= BLOCK_HEADER_BYTES) {
-      const plainBytes = this.queue.readUInt32BE(0);
-      const storedBytes = this.queue.readUInt32BE(4);
+      const header = this.queue.peek(BLOCK_HEADER_BYTES);
+      const plainBytes = header.readUInt32BE(0);
+      const storedBytes = header.readUInt32BE(4);
       if (plainBytes === 0 || plainBytes > MAX_BLOCK_BYTES || storedBytes > 2 * MAX_BLOCK_BYTES)
         throw BackupErrors.malformed('A compressed block has an invalid header.');
       if (this.queue.length < BLOCK_HEADER_BYTES + storedBytes) return;
-      const block = this.queue.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + storedBytes);
-      this.queue = this.queue.subarray(BLOCK_HEADER_BYTES + storedBytes);
+      this.queue.take(BLOCK_HEADER_BYTES);
+      const block = this.queue.take(storedBytes);
       const plain = this.decompress(block, plainBytes).then(
         (data) => {
           if (data.length !== plainBytes)
