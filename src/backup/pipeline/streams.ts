@@ -167,8 +167,8 @@ export class ByteQueue {
     this.length += part.length;
   }
 
-  /** Copies only when the slice spans parts, and then only the bytes taken. */
-  take(count: number): Buffer {
+  /** The next `count` bytes as they lie in the queue's parts (no copy). */
+  takeParts(count: number): Buffer[] {
     const taken: Buffer[] = [];
     let missing = count;
     while (missing > 0) {
@@ -184,6 +184,12 @@ export class ByteQueue {
       }
     }
     this.length -= count;
+    return taken;
+  }
+
+  /** Copies only when the slice spans parts, and then only the bytes taken. */
+  take(count: number): Buffer {
+    const taken = this.takeParts(count);
     return taken.length === 1 ? taken[0] : Buffer.concat(taken, count);
   }
 
