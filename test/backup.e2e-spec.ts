@@ -25,6 +25,16 @@ import { codeOf } from './support/error-code';
 
 const key = () => randomBytes(32).toString('base64');
 
+/** Runs `use` with a fresh, empty PostgreSQL database, dropped afterwards whatever happens. */
+async function withTestDatabase(use: (url: string) => Promise<void>): Promise<void> {
+  const target = await createTestDatabaseUrl();
+  try {
+    await use(target.url);
+  } finally {
+    await target.drop();
+  }
+}
+
 async function fillDatabase(app: TestApp, users: number): Promise<void> {
   await app.app.get(MoleculeSeedService).seed();
   await app.database.session((session) =>
@@ -348,34 +358,31 @@ describe(BackupService.name, () => {
   (hasPostgres ? it : it.skip)(
     'should restore a PGlite backup into a fresh PostgreSQL database with equal row counts',
     async () => {
-      const target = await createTestDatabaseUrl();
-      try {
-        await sut.restore(backupId, { targetDatabase: target.url });
+      await withTestDatabase(async (url) => {
+        await sut.restore(backupId, { targetDatabase: url });
         const manifest = await sut.get(backupId);
         const expected = Object.fromEntries(
           manifest.tables.map((table) => [table.name, table.rows]),
         );
         // Counted independently in the restored database, compared with the counts at backup time.
-        expect(await countsAt(target.url)).toEqual(expected);
+        expect(await countsAt(url)).toEqual(expected);
         // Every value, too: COPY text written by PGlite (PG 18) reads back the same in PostgreSQL 15.
-        expect(await contentAt(target.url, Object.keys(expected))).toEqual(contentAtBackup);
-        expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe(
+        expect(await contentAt(url, Object.keys(expected))).toEqual(contentAtBackup);
+        expect(await codeOf(sut.restore(backupId, { targetDatabase: url }))).toBe(
           'BACKUP_RESTORE_TARGET_NOT_EMPTY',
         );
-        const forced = await sut.restore(backupId, { targetDatabase: target.url, force: true });
+        const forced = await sut.restore(backupId, { targetDatabase: url, force: true });
         expect(forced.tables.find((table) => table.name === 'users')!.rows).toBe(expected.users);
         // The load drops indexes and keys and rebuilds them: the schema must come back whole.
         const migrated = await createTestApp('postgres');
         try {
           const reference = await indexesAndConstraintsAt(migrated.config.database.url!);
           expect(reference.length).toBeGreaterThan(40);
-          expect(await indexesAndConstraintsAt(target.url)).toEqual(reference);
+          expect(await indexesAndConstraintsAt(url)).toEqual(reference);
         } finally {
           await migrated.close();
         }
-      } finally {
-        await target.drop();
-      }
+      });
     },
   );
 
@@ -435,13 +442,10 @@ describe(BackupService.name, () => {
       const restored = await backups.restore(id, { targetDatabase: `pglite:${pgliteDir}` });
       expect(restored.tables.every((table) => table.rows === table.expected)).toBe(true);
       if (hasPostgres) {
-        const target = await createTestDatabaseUrl();
-        try {
-          await backups.restore(id, { targetDatabase: target.url });
-          expect(await contentAt(target.url, tables)).toEqual(expected);
-        } finally {
-          await target.drop();
-        }
+        await withTestDatabase(async (url) => {
+          await backups.restore(id, { targetDatabase: url });
+          expect(await contentAt(url, tables)).toEqual(expected);
+        });
       }
     } finally {
       await legacy.close();
@@ -488,15 +492,12 @@ describe(BackupService.name, () => {
         });
         expect(await publicTablesIn(pgliteDir)).toBe(0);
         if (hasPostgres) {
-          const target = await createTestDatabaseUrl();
-          try {
-            expect(await codeOf(backups.restore(id, { targetDatabase: target.url }))).toBe(
+          await withTestDatabase(async (url) => {
+            expect(await codeOf(backups.restore(id, { targetDatabase: url }))).toBe(
               'BACKUP_REBUILD_FAILED',
             );
-            expect(await publicTables(target.url)).toBe(0);
-          } finally {
-            await target.drop();
-          }
+            expect(await publicTables(url)).toBe(0);
+          });
         }
       } finally {
         await source.close();
@@ -616,13 +617,10 @@ describe(BackupService.name, () => {
       'should write nothing when restoring a backup with %s',
       async (_name, mutate, _quick, full) => {
         writeFileSync(dataFile(), mutate(original));
-        const target = await createTestDatabaseUrl();
-        try {
-          expect(await codeOf(sut.restore(backupId, { targetDatabase: target.url }))).toBe(full);
-          expect(await publicTables(target.url)).toBe(0);
-        } finally {
-          await target.drop();
-        }
+        await withTestDatabase(async (url) => {
+          expect(await codeOf(sut.restore(backupId, { targetDatabase: url }))).toBe(full);
+          expect(await publicTables(url)).toBe(0);
+        });
       },
     );
   });

@@ -85,12 +85,13 @@ function control(pid, env, ...args) {
   );
 }
 
+/** Processes whose first (empty) counting window has been taken. */
+const primed = new Set();
+
 /**
  * Instructions per request of `requests` requests, in the main thread and in all threads: counting
  * is zeroed and switched on, the requests sent, counting switched off and the counts dumped.
  */
-const primed = new Set();
-
 export async function instructionsPerRequest({ pid, env, outPrefix, load, requests }) {
   // The first time counting is switched on in a process it counts nothing (seen with valgrind
   // 3.19): a short window is taken and thrown away first.
