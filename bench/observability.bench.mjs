@@ -23,7 +23,7 @@ import { wrk } from './lib/wrk.mjs';
 const { fetch } = globalThis;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 16;
 const ADMIN = { email: 'bench-admin@example.org', password: 'bench-password-0123456789' };
 
@@ -129,7 +129,6 @@ async function timeObservers(withFile) {
   const { MetricsService } = await import(new URL('metrics/metrics.service.js', dist));
   const { HttpMetricsHook } = await import(new URL('metrics/http-metrics.hook.js', dist));
   const { RequestLoggingHook } = await import(new URL('logging/request-logging.hook.js', dist));
-  const { markArrival } = await import(new URL('common/request-timing.js', dist));
   const dataDir = mkdtempSync(join(tmpdir(), 'cryoprotect-bench-observers-'));
   const config = loadConfig({
     env: {},
@@ -140,7 +139,7 @@ async function timeObservers(withFile) {
     },
   });
   const hooks = { onRequest: [], onSend: [] };
-  const fastify = { addHook: (name, hook) => hooks[name].push(hook) };
+  const fastify = { addHook: (name, hook) => hooks[name].push(hook), decorateRequest: () => {} };
   const adapterHost = { httpAdapter: { getInstance: () => fastify } };
   const logger = createLogger(config);
   Logger.overrideLogger(logger);
@@ -166,7 +165,7 @@ async function timeObservers(withFile) {
     const requests = Array.from({ length: calls }, request);
     const started = process.hrtime.bigint();
     for (const req of requests) {
-      markArrival(req);
+      // The one onRequest hook (it notes the arrival) and the one onSend hook.
       for (const hook of hooks.onRequest) hook(req, reply, done);
       for (const hook of hooks.onSend) hook(req, reply, '{}', done);
     }
@@ -195,10 +194,10 @@ console.log(
   `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
 );
 
-// Two processes per configuration: one process's own speed (where its code and heap landed, which
-// core it shares) differed by 10–15 % from another's of the same configuration, as much as the
+// Three processes per configuration: one process's own speed (where its code and heap landed, which
+// core it shares) differed by 10–20 % from another's of the same configuration, as much as the
 // effect measured; each round's sample of a configuration is the mean over its processes.
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const CONFIGURATIONS = [
   ['off', false, false],
   ['on', true, false],

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { register as promRegister } from 'prom-client';
 import { AppModule, AppModuleOptions } from './app.module';
 import { RequestContext } from './common/request-context';
-import { arrivedAt, markArrival } from './common/request-timing';
+import { installRequestHooks } from './common/answered-requests';
+import { arrivedAt } from './common/request-timing';
 import { Config } from './config/config.schema';
 import { Database, DatabaseOptions } from './database/database';
 import { migrate } from './database/migrator';
@@ -54,14 +54,12 @@ export async function createApp(
     // authenticated request had another hidden class than a public one.
     fastify.decorateRequest('user', null);
     fastify.decorateRequest(arrivedAt, 0);
-    fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
-      markArrival(request);
-      RequestContext.run({ requestId: request.id, ip: request.ip }, done);
-    });
-    fastify.addHook('onSend', (request, reply, payload, done) => {
-      void reply.header('x-request-id', request.id);
-      done(null, payload);
-    });
+    // The first onRequest hook and the one onSend hook, shared with the metrics and request log.
+    installRequestHooks(
+      fastify,
+      (request, done) => RequestContext.run({ requestId: request.id, ip: request.ip }, done),
+      (request, reply) => void reply.header('x-request-id', request.id),
+    );
 
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register({ config, database, imports: options.imports }),

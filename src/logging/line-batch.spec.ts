@@ -11,15 +11,15 @@ describe(LineBatch.name, () => {
     jest.useFakeTimers();
     try {
       const writes: string[] = [];
-      const sut = new LineBatch((text) => writes.push(text), 5);
-      sut.add('a\n');
+      const sut = new LineBatch((bytes) => writes.push(bytes.toString()), 5);
+      sut.add('a');
       jest.advanceTimersByTime(3);
-      sut.add('b\n');
-      sut.add('c\n');
+      sut.add('b');
+      sut.add('c');
       expect(writes).toEqual([]);
       jest.advanceTimersByTime(2);
       expect(writes).toEqual(['a\nb\nc\n']);
-      sut.add('d\n');
+      sut.add('d');
       jest.advanceTimersByTime(4);
       expect(writes).toEqual(['a\nb\nc\n']);
       jest.advanceTimersByTime(1);
@@ -32,18 +32,57 @@ describe(LineBatch.name, () => {
 
   it('should write at once when more than 64 KiB are pending', () => {
     const writes: string[] = [];
-    const sut = new LineBatch((text) => writes.push(text));
-    const line = `${'x'.repeat(1023)}\n`;
+    const sut = new LineBatch((bytes) => writes.push(bytes.toString()));
+    const line = 'x'.repeat(1023);
     for (let i = 0; i < 64; i++) sut.add(line);
     expect(writes).toHaveLength(1);
     expect(writes[0]).toHaveLength(64 * 1024);
     sut.close();
   });
 
+  it('should encode each line as Buffer.from would, characters beyond ASCII and lone surrogates included', () => {
+    const writes: Buffer[] = [];
+    const sut = new LineBatch((bytes) => writes.push(bytes));
+    const lines = ['plain', 'Ærø – 冷冻保护剂 🧊', 'lone \ud800 high', 'lone \udc00 low', ''];
+    const sizes = lines.map((line) => sut.add(line));
+    sut.close();
+    const expected = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+    expect(Buffer.concat(writes)).toEqual(expected);
+    expect(sizes).toEqual(lines.map((line) => Buffer.byteLength(`${line}\n`)));
+  });
+
+  it('should write a line larger than its buffer alone, after the lines before it', () => {
+    const writes: string[] = [];
+    const sut = new LineBatch((bytes) => writes.push(bytes.toString()));
+    sut.add('before');
+    const huge = '冷'.repeat(40 * 1024);
+    expect(sut.add(huge)).toBe(Buffer.byteLength(huge) + 1);
+    sut.add('after');
+    sut.close();
+    expect(writes).toEqual(['before\n', `${huge}\n`, 'after\n']);
+  });
+
+  it('should never change bytes it has handed over', () => {
+    // A stream writer may keep the buffer until its write completes.
+    const writes: Buffer[] = [];
+    const sut = new LineBatch((bytes) => writes.push(bytes));
+    const copies: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 100; i++) sut.add(`${round}:${i}:${'y'.repeat(1000)}`);
+      for (const written of writes.slice(copies.length)) copies.push(written.toString());
+    }
+    sut.add('small');
+    sut.flush();
+    copies.push(writes[writes.length - 1].toString());
+    sut.add('other');
+    sut.close();
+    expect(writes.map((bytes) => bytes.toString())).toEqual([...copies, 'other\n']);
+  });
+
   it('should write what is pending when closed', () => {
     const writes: string[] = [];
-    const sut = new LineBatch((text) => writes.push(text));
-    sut.add('last\n');
+    const sut = new LineBatch((bytes) => writes.push(bytes.toString()));
+    sut.add('last');
     sut.close();
     expect(writes).toEqual(['last\n']);
   });

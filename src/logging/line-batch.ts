@@ -1,8 +1,16 @@
-/** Pending text above this size is written at once rather than at the end of the interval. */
-const MAX_PENDING_CHARS = 64 * 1024;
+/** Pending bytes above this size are written at once rather than at the end of the interval. */
+const MAX_PENDING_BYTES = 64 * 1024;
+/** Room for the line that takes the pending bytes past MAX_PENDING_BYTES. */
+const CAPACITY = MAX_PENDING_BYTES + 16 * 1024;
+/** Fewer pending bytes than this are handed over as a copy, and the buffer is kept. */
+const COPY_BELOW = 8 * 1024;
 
 /** Lines wait at most this long for the write that takes them. */
 export const FLUSH_INTERVAL_MS = 5;
+
+/** A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair 4 bytes for 2 units). */
+const MAX_BYTES_PER_UNIT = 3;
+const NEWLINE = 0x0a;
 
 const open = new Set<LineBatch>();
 let exitHookInstalled = false;
@@ -14,13 +22,20 @@ let exitHookInstalled = false;
  * a write per request or two). Lines are written 5 ms after the first of them, as soon as more than
  * 64 KiB are pending, on close, and synchronously when the process exits, so a graceful shutdown,
  * process.exit() or a crash loses none; only a SIGKILL can drop the last 5 ms of lines.
+ *
+ * Each line is encoded into one buffer as it is added. Kept as text (one string appended to for
+ * 5 ms), the pending lines were a rope of a few hundred strings that lived through every young
+ * collection of those milliseconds, was copied by each, and was then flattened and measured once
+ * more to be encoded: about a fifth of what request logging cost a small request (perf).
  */
 export class LineBatch {
-  private pending = '';
+  private buffer = Buffer.allocUnsafeSlow(CAPACITY);
+  private length = 0;
   private scheduled = false;
 
+  /** `write` gets the bytes of whole lines; the batch never touches a buffer after handing it over. */
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly write: (bytes: Buffer) => void,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
   ) {
     open.add(this);
@@ -32,9 +47,22 @@ export class LineBatch {
     }
   }
 
-  add(line: string): void {
-    this.pending += line;
-    if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
+  /** Adds a line (its newline is added here) and returns how many bytes it took. */
+  add(line: string): number {
+    const room = MAX_BYTES_PER_UNIT * line.length + 1;
+    if (room > this.buffer.length - this.length) {
+      this.flush();
+      // A line longer than the whole buffer is written alone.
+      if (room > this.buffer.length) {
+        const bytes = Buffer.from(`${line}\n`);
+        this.write(bytes);
+        return bytes.length;
+      }
+    }
+    const bytes = this.buffer.write(line, this.length) + 1;
+    this.buffer[this.length + bytes - 1] = NEWLINE;
+    this.length += bytes;
+    if (this.length >= MAX_PENDING_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(() => {
@@ -42,14 +70,22 @@ export class LineBatch {
         this.flush();
       }, this.intervalMs);
     }
+    return bytes;
   }
 
   /** Writes what is pending now. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending;
-    this.pending = '';
-    this.write(text);
+    const bytes = this.length;
+    if (bytes === 0) return;
+    this.length = 0;
+    if (bytes < COPY_BELOW) this.write(Buffer.from(this.buffer.subarray(0, bytes)));
+    else {
+      // The writer may keep what it is given (a stream that writes later): the batch takes a new
+      // buffer rather than overwrite it.
+      const full = this.buffer;
+      this.buffer = Buffer.allocUnsafeSlow(CAPACITY);
+      this.write(full.subarray(0, bytes));
+    }
   }
 
   /** Writes what is pending; later lines are still written but no longer flushed at exit. */

@@ -29,7 +29,7 @@ export interface RotatingFileOptions {
 export class RotatingFileTransport extends LineTransport {
   private fd: number;
   private size: number;
-  private readonly batch = new LineBatch((text) => this.append(text));
+  private readonly batch = new LineBatch((bytes) => this.append(bytes));
 
   constructor(private readonly options: RotatingFileOptions) {
     super();
@@ -39,14 +39,18 @@ export class RotatingFileTransport extends LineTransport {
   }
 
   writeLine(text: string): void {
-    const line = `${text}\n`;
-    const bytes = Buffer.byteLength(line);
-    if (this.size > 0 && this.size + bytes > this.options.maxBytes) {
+    const { maxBytes } = this.options;
+    // The line's exact size is only counted when its largest possible size (3 bytes per UTF-16
+    // unit, and the newline) would cross the limit.
+    if (
+      this.size > 0 &&
+      this.size + 3 * text.length + 1 > maxBytes &&
+      this.size + Buffer.byteLength(text) + 1 > maxBytes
+    ) {
       this.batch.flush();
       this.rotate();
     }
-    this.batch.add(line);
-    this.size += bytes;
+    this.size += this.batch.add(text);
   }
 
   override close(): void {
@@ -54,9 +58,8 @@ export class RotatingFileTransport extends LineTransport {
     closeSync(this.fd);
   }
 
-  private append(text: string): void {
+  private append(bytes: Buffer): void {
     try {
-      const bytes = Buffer.from(text);
       for (let written = 0; written < bytes.length;)
         written += writeSync(this.fd, bytes, written, bytes.length - written);
     } catch (error) {

@@ -31,10 +31,10 @@ export abstract class LineTransport extends TransportBase {
  */
 export class StdoutTransport extends LineTransport {
   // process.stdout is looked up at each write, so a test can replace it.
-  private readonly batch = new LineBatch((text) => process.stdout.write(text));
+  private readonly batch = new LineBatch((bytes) => process.stdout.write(bytes));
 
   writeLine(line: string): void {
-    this.batch.add(`${line}\n`);
+    this.batch.add(line);
   }
 
   override close(): void {
