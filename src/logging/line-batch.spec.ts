@@ -79,6 +79,25 @@ describe(LineBatch.name, () => {
     expect(writes.map((bytes) => bytes.toString())).toEqual([...copies, 'other\n']);
   });
 
+  it('should write from one buffer again and again when the writer is synchronous (reuse)', () => {
+    const written: string[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    const sut = new LineBatch(
+      (bytes) => {
+        written.push(bytes.toString());
+        memory.add(bytes.buffer);
+      },
+      5,
+      true,
+    );
+    const lines = Array.from({ length: 300 }, (_, i) => `${i}:${'z'.repeat(999)}`);
+    for (const line of lines) sut.add(line);
+    sut.close();
+    expect(written.join('')).toBe(lines.map((line) => `${line}\n`).join(''));
+    expect(written.length).toBeGreaterThan(3);
+    expect(memory.size).toBe(1);
+  });
+
   it('should write what is pending when closed', () => {
     const writes: string[] = [];
     const sut = new LineBatch((bytes) => writes.push(bytes.toString()));

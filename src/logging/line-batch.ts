@@ -33,10 +33,15 @@ export class LineBatch {
   private length = 0;
   private scheduled = false;
 
-  /** `write` gets the bytes of whole lines; the batch never touches a buffer after handing it over. */
+  /**
+   * `write` gets the bytes of whole lines. With `reuse`, `write` is done with them when it returns
+   * (a synchronous write) and the batch keeps its one buffer; otherwise the batch never touches what
+   * it handed over (a small batch is copied, a large one's buffer given away).
+   */
   constructor(
     private readonly write: (bytes: Buffer) => void,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
+    private readonly reuse = false,
   ) {
     open.add(this);
     if (!exitHookInstalled) {
@@ -78,7 +83,8 @@ export class LineBatch {
     const bytes = this.length;
     if (bytes === 0) return;
     this.length = 0;
-    if (bytes < COPY_BELOW) this.write(Buffer.from(this.buffer.subarray(0, bytes)));
+    if (this.reuse) this.write(this.buffer.subarray(0, bytes));
+    else if (bytes < COPY_BELOW) this.write(Buffer.from(this.buffer.subarray(0, bytes)));
     else {
       // The writer may keep what it is given (a stream that writes later): the batch takes a new
       // buffer rather than overwrite it.

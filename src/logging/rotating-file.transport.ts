@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { LineBatch } from './line-batch';
+import { FLUSH_INTERVAL_MS, LineBatch } from './line-batch';
 import { LineTransport } from './stdout.transport';
 
 export interface RotatingFileOptions {
@@ -29,7 +29,7 @@ export interface RotatingFileOptions {
 export class RotatingFileTransport extends LineTransport {
   private fd: number;
   private size: number;
-  private readonly batch = new LineBatch((bytes) => this.append(bytes));
+  private readonly batch = new LineBatch((bytes) => this.append(bytes), FLUSH_INTERVAL_MS, true);
 
   constructor(private readonly options: RotatingFileOptions) {
     super();
