@@ -25,6 +25,7 @@ interface Probe {
   userAgent?: string;
   userId?: string;
   route?: string;
+  ip?: string;
 }
 
 function fakeRequest(probe: Probe): { request: FastifyRequest; reply: FastifyReply } {
@@ -32,7 +33,7 @@ function fakeRequest(probe: Probe): { request: FastifyRequest; reply: FastifyRep
     url: probe.url,
     method: probe.method ?? 'GET',
     id: probe.id ?? 'req-1',
-    ip: '10.1.2.3',
+    ip: probe.ip ?? '10.1.2.3',
     headers: probe.userAgent === undefined ? {} : { 'user-agent': probe.userAgent },
     routeOptions: { url: probe.route },
     is404: probe.route === undefined,
@@ -105,6 +106,39 @@ describe('RequestLineWriter', () => {
       'ecs.version': expect.any(String),
       'service.name': 'cryoprotect',
     });
+  });
+
+  it('should write the agent and address of each request when one writer serves requests whose agent and address change', () => {
+    const viaWinston = serviceLogger();
+    const viaTemplate = serviceLogger();
+    const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
+    const probes: Probe[] = [
+      { url: '/a', status: 200, userAgent: 'curl/8.0', ip: '10.0.0.1' },
+      { url: '/b', status: 200, userAgent: 'curl/8.0', ip: '10.0.0.1' },
+      { url: '/c', status: 200, userAgent: 'agent "quoted" Bearer abc.def', ip: '10.0.0.2' },
+      { url: '/d', status: 200, userAgent: 'curl/8.0', ip: '10.0.0.1' },
+      { url: '/e', status: 200, ip: '::1' },
+      { url: '/f', status: 200, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) ünï', ip: '10.0.0.3' },
+    ];
+    for (const probe of probes) {
+      const { request, reply } = fakeRequest(probe);
+      viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
+      expect(writer.write(...answered(request, reply))).toBe(true);
+    }
+    const fields = (lines: string[]) =>
+      lines.map((line) => {
+        const {
+          '@timestamp': _time,
+          message: _message,
+          'event.duration': _duration,
+          ...rest
+        } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      });
+    expect(fields(viaTemplate.collector.lines)).toEqual(fields(viaWinston.collector.lines));
+    expect(fields(viaTemplate.collector.lines).map((line) => line['client.ip'])).toEqual(
+      probes.map((probe) => probe.ip),
+    );
   });
 
   it('should escape and redact client-controlled text exactly as the logger does when the path, agent and id hold quotes, control characters and secrets', () => {
