@@ -121,8 +121,8 @@ const routeContextKey: symbol | undefined = (() => {
     return undefined;
   }
 })();
-let routeContextChecked = false;
-let routeContextUsable = false;
+/** Whether the route context gives what `routeOptions` gives: unknown until a route matched. */
+let routeContextUsable: boolean | undefined;
 
 type RouteContextRequest = FastifyRequest &
   Record<symbol, { config?: { url?: string } } | undefined>;
@@ -132,11 +132,9 @@ export function routeTemplate(request: FastifyRequest): string {
   if (routeContextUsable)
     return (request as RouteContextRequest)[routeContextKey!]?.config?.url || UNMATCHED_ROUTE;
   const url = request.is404 ? undefined : request.routeOptions.url;
-  if (!routeContextChecked && url !== undefined) {
-    routeContextChecked = true;
+  if (routeContextUsable === undefined && url !== undefined)
     routeContextUsable =
       routeContextKey !== undefined &&
       (request as RouteContextRequest)[routeContextKey]?.config?.url === url;
-  }
   return url || UNMATCHED_ROUTE;
 }

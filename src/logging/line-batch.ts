@@ -8,9 +8,13 @@ const COPY_BELOW = 8 * 1024;
 /** Lines wait at most this long for the write that takes them. */
 export const FLUSH_INTERVAL_MS = 5;
 
-/** A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair 4 bytes for 2 units). */
-const MAX_BYTES_PER_UNIT = 3;
 const NEWLINE = 0x0a;
+
+/**
+ * The most bytes a line and its newline can take in UTF-8, without encoding it: a UTF-16 code unit
+ * takes at most 3 bytes (a surrogate pair 4 bytes for 2 units).
+ */
+export const maxLineBytes = (line: string): number => 3 * line.length + 1;
 
 const open = new Set<LineBatch>();
 let exitHookInstalled = false;
@@ -54,7 +58,7 @@ export class LineBatch {
 
   /** Adds a line (its newline is added here) and returns how many bytes it took. */
   add(line: string): number {
-    const room = MAX_BYTES_PER_UNIT * line.length + 1;
+    const room = maxLineBytes(line);
     if (room > this.buffer.length - this.length) {
       this.flush();
       // A line longer than the whole buffer is written alone.

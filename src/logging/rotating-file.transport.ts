@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { FLUSH_INTERVAL_MS, LineBatch } from './line-batch';
+import { FLUSH_INTERVAL_MS, LineBatch, maxLineBytes } from './line-batch';
 import { LineTransport } from './stdout.transport';
 
 export interface RotatingFileOptions {
@@ -40,11 +40,10 @@ export class RotatingFileTransport extends LineTransport {
 
   writeLine(text: string): void {
     const { maxBytes } = this.options;
-    // The line's exact size is only counted when its largest possible size (3 bytes per UTF-16
-    // unit, and the newline) would cross the limit.
+    // The line's exact size is only counted when its largest possible size would cross the limit.
     if (
       this.size > 0 &&
-      this.size + 3 * text.length + 1 > maxBytes &&
+      this.size + maxLineBytes(text) > maxBytes &&
       this.size + Buffer.byteLength(text) + 1 > maxBytes
     ) {
       this.batch.flush();

@@ -35,8 +35,8 @@ export class HttpMetricsHook implements OnModuleInit {
    * kept on the request (its observation slot, declared for every request by createApp).
    */
   private readonly serving: (RawRequest | undefined)[] = [];
+  /** The empty slots below the table's length (every other slot holds a request). */
   private readonly freeSlots: number[] = [];
-  private servingCount = 0;
   private sweepAt = MIN_SWEEP_AT;
 
   constructor(
@@ -72,7 +72,7 @@ export class HttpMetricsHook implements OnModuleInit {
       const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.serving.length;
       this.serving[slot] = request.raw;
       setObservationSlot(request, slot);
-      if (++this.servingCount >= this.sweepAt) this.sweep();
+      if (this.servingCount >= this.sweepAt) this.sweep();
     });
     observeAnsweredRequests(fastify, (request, _reply, route, status, millis) => {
       const slot = observationSlot(request);
@@ -81,10 +81,13 @@ export class HttpMetricsHook implements OnModuleInit {
     });
   }
 
+  private get servingCount(): number {
+    return this.serving.length - this.freeSlots.length;
+  }
+
   private release(slot: number): void {
     this.serving[slot] = undefined;
     this.freeSlots.push(slot);
-    this.servingCount--;
   }
 
   /** Forgets requests whose connection is gone: they will never be answered. */
