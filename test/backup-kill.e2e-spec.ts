@@ -15,7 +15,8 @@ const cli = join(root, 'dist', 'src', 'cli.js');
  * listed, every listed backup must verify, and the next run must succeed and clean up. The kill
  * points are states of the backup on disk (its data file created, at a share of a full backup's
  * size, complete without a manifest), watched as the run goes, so they land inside the backup
- * however fast the machine is at the time.
+ * however fast the machine is at the time. A restore is killed the same way, at points watched
+ * in the target database: the target must stay untouched, and the next restore must succeed.
  */
 
 interface StoredFile {
@@ -152,6 +153,92 @@ interface StoredFile {
       expect(folders.every((id) => existsSync(join(backups, id, 'manifest.json')))).toBe(true);
       for (const { id } of runCli(['backup', 'list']).json as { id: string }[])
         expect(runCli(['backup', 'verify', id]).status).toBe(0);
+    }, 300_000);
+
+    it('should leave the target database untouched when a restore is killed mid-way, and the next restore should clean up and succeed', async () => {
+      const backup = runCli(['backup', 'run']);
+      expect(backup.status).toBe(0);
+      const id = (backup.json as { results: { manifest: { id: string } }[] }).results[0].manifest
+        .id;
+      const target = await createTestDatabaseUrl();
+      const watcher = new Client({ connectionString: target.url });
+      await watcher.connect();
+      const one = async (sql: string) =>
+        Number((await watcher.query<{ n: string }>(sql)).rows[0].n);
+      const copied = () =>
+        one(
+          `SELECT coalesce(max(tuples_processed), 0)::text AS n FROM pg_stat_progress_copy WHERE datname = current_database()`,
+        );
+      const copying = () =>
+        one(
+          `SELECT count(*)::text AS n FROM pg_stat_progress_copy WHERE datname = current_database()`,
+        );
+      let concurrentCopies = 0;
+      const building = () =>
+        one(
+          `SELECT count(*)::text AS n FROM pg_stat_progress_create_index WHERE datname = current_database()`,
+        );
+      const tablesOutsideStaging = () =>
+        one(
+          `SELECT count(*)::text AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND schemaname NOT LIKE 'cryoprotect\\_restore\\_%'`,
+        );
+      const stagingSchemas = () =>
+        one(
+          `SELECT count(*)::text AS n FROM pg_namespace WHERE nspname LIKE 'cryoprotect\\_restore\\_%'`,
+        );
+      /** Runs `backup restore` into the target and kills it once `point` holds there. */
+      const restoreAndKillAt = async (point: () => Promise<boolean>) => {
+        const child = spawn(
+          process.execPath,
+          [cli, 'backup', 'restore', id, '--target-database', target.url, '--json'],
+          { env, stdio: 'ignore' },
+        );
+        const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.once('exit', (_code, signal) => resolve(signal)),
+        );
+        let running = true;
+        void exited.then(() => (running = false));
+        while (running && !(await point())) await new Promise((resolve) => setTimeout(resolve, 2));
+        if (running) child.kill('SIGKILL');
+        return (await exited) === 'SIGKILL';
+      };
+      try {
+        let killed = 0;
+        let stagingLeft = 0;
+        for (const point of [
+          async () => (await stagingSchemas()) > 0, // the staging schema was created
+          async () => (await copied()) > 0,
+          async () => {
+            // Both connections load at once: two COPYs run in the target while the rows stream in.
+            concurrentCopies = Math.max(concurrentCopies, await copying());
+            return (await copied()) > 300_000;
+          },
+          async () => (await building()) > 0, // indexes and keys are being built
+        ]) {
+          if (await restoreAndKillAt(point)) killed++;
+          // Nothing reaches the target's own schema; what was loaded stays in the staging schema.
+          expect(await tablesOutsideStaging()).toBe(0);
+          stagingLeft += await stagingSchemas();
+        }
+        expect(killed).toBeGreaterThan(2);
+        expect(stagingLeft).toBeGreaterThan(0);
+        expect(concurrentCopies).toBe(2);
+
+        const restored = runCli(['backup', 'restore', id, '--target-database', target.url]);
+        expect(restored.status).toBe(0);
+        expect(await stagingSchemas()).toBe(0);
+        const tables = (
+          restored.json as { tables: { name: string; rows: number; expected: number }[] }
+        ).tables;
+        expect(tables.find((table) => table.name === 'users')?.rows).toBeGreaterThanOrEqual(
+          1_000_000,
+        );
+        for (const table of tables)
+          expect(await one(`SELECT count(*)::text AS n FROM "${table.name}"`)).toBe(table.expected);
+      } finally {
+        await watcher.end();
+        await target.drop();
+      }
     }, 300_000);
   },
 );

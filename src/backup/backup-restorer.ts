@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { Database } from '../database/database';
+import {
+  advisoryKey,
+  clientSession,
+  Database,
+  quoteIdentifier as quote,
+  SqlSession,
+} from '../database/database';
 import { readMigrations } from '../database/migrator';
 import { BackupErrors } from './backup.errors';
 import { BackupManifest } from './backup.manifest';
@@ -10,6 +18,7 @@ import { dropIndexesAndKeys, rebuildIndexesAndKeys } from './pipeline/indexes';
 import {
   applyMigrations,
   dropAllTables,
+  listTables,
   loadSnapshot,
   tablesWithRows,
   truncateAllTables,
@@ -40,10 +49,12 @@ export interface RestoreReport {
 }
 
 /**
- * Restores a backup into an empty database in ONE transaction: migrations up to the backup's schema
- * version, the data (indexes and keys dropped for the load and rebuilt after it), the remaining
- * migrations, sequences. The stream is authenticated chunk by chunk and its checksum is compared
- * before COMMIT, so a damaged backup or a wrong key writes nothing.
+ * Restores a backup into an empty database: migrations up to the backup's schema version, the data
+ * (indexes and keys dropped for the load and rebuilt after it), sequences, the remaining
+ * migrations. The stream is authenticated chunk by chunk and its checksum is compared before the
+ * result becomes visible, so a damaged backup or a wrong key writes nothing: on PGlite everything
+ * runs in one transaction; on PostgreSQL on two connections into a staging schema that one final
+ * transaction moves into place (restoreStaged).
  */
 @Injectable()
 export class BackupRestorer {
@@ -124,39 +135,143 @@ export class BackupRestorer {
     if (busy.length > 0 && !options.force) throw BackupErrors.targetNotEmpty(busy);
 
     const upTo = manifest.schemaVersion ? known.indexOf(manifest.schemaVersion) + 1 : 0;
+    if (database.pool) return this.restoreStaged(database, target, manifest, options, upTo);
     return database.rawTransaction(async (session) => {
       const opened = await this.reader.open(target, manifest, true);
       if (options.force) await dropAllTables(session);
       await applyMigrations(session, migrations.slice(0, upTo));
       await truncateAllTables(session);
       const deferred = await dropIndexesAndKeys(session);
-      let rows = 0;
-      const loaded = await loadSnapshot(session, opened.stream, (progress) => {
-        rows += progress.rows;
-        options.onProgress?.({
-          bytesRead: opened.bytesRead(),
-          totalBytes: manifest.data.sizeBytes,
-          rows,
-          table: progress.table,
-        });
-      });
+      const loaded = await loadSnapshot(
+        session,
+        opened.stream,
+        this.progress(opened, manifest, options),
+      );
       // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
       opened.assertIntact();
       await rebuildIndexesAndKeys(session, deferred);
       await applyMigrations(session, migrations);
-      const expected = new Map(manifest.tables.map((table) => [table.name, table.rows]));
-      for (const table of loaded.tables) {
-        if (expected.get(table.name) !== table.rows)
-          throw BackupErrors.rowCountMismatch(
-            table.name,
-            expected.get(table.name) ?? 0,
-            table.rows,
-          );
-      }
-      if (loaded.tables.length !== manifest.tables.length)
-        throw BackupErrors.malformed('The dump and the manifest list different tables.');
-      return loaded.tables.map((table) => ({ ...table, expected: expected.get(table.name)! }));
+      return compareCounts(manifest, loaded.tables);
     });
+  }
+
+  /**
+   * PostgreSQL: the restore runs on two connections, as `pg_restore -j2` does, without giving up
+   * "a failed restore writes nothing". The tables are created (migrations up to the backup's
+   * version) in a staging schema of their own and committed there, so that both connections see
+   * them; each table's sections go to whichever connection is free, and the indexes and keys are
+   * built on both. Only when the stream has proved intact and every key and count holds does one
+   * transaction on the lead connection check the target again (empty, under lock, unless --force),
+   * drop its tables, move the staging tables into it, apply the remaining migrations and drop the
+   * staging schema. Any failure before that COMMIT drops the staging schema and leaves the target as
+   * it was; one left by a killed process is dropped by the next restore, which holds the same
+   * advisory lock (so two restores never share a staging schema).
+   */
+  private async restoreStaged(
+    database: Database,
+    target: BackupTarget,
+    manifest: BackupManifest,
+    options: RestoreOptions,
+    upTo: number,
+  ): Promise<RestoreReport['tables']> {
+    const migrations = readMigrations();
+    const pool = database.pool!;
+    const staging = `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`;
+    const clients: PoolClient[] = [];
+    let created = false;
+    try {
+      const lead = await pool.connect();
+      clients.push(lead);
+      const session = clientSession(lead);
+      await session.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(RESTORE_LOCK)]);
+      await dropStagingSchemas(session);
+      const opened = await this.reader.open(target, manifest, true);
+
+      await session.exec('BEGIN');
+      await session.exec(`CREATE SCHEMA ${quote(staging)}`);
+      created = true;
+      await session.exec(`SET LOCAL search_path TO ${quote(staging)}`);
+      await applyMigrations(session, migrations.slice(0, upTo));
+      await truncateAllTables(session);
+      const deferred = await dropIndexesAndKeys(session);
+      await session.exec('COMMIT');
+
+      const sessions = [session];
+      // A pool of one (DATABASE_POOL_MAX=1) restores on its one connection.
+      if ((pool.options.max ?? 10) >= 2) {
+        const helper = await pool.connect();
+        clients.push(helper);
+        sessions.push(clientSession(helper));
+      }
+      for (const each of sessions) await each.exec(`SET search_path TO ${quote(staging)}`);
+      const loaded = await loadSnapshot(
+        sessions,
+        opened.stream,
+        this.progress(opened, manifest, options),
+      );
+      opened.assertIntact();
+      await rebuildIndexesAndKeys(
+        sessions,
+        deferred,
+        new Map(loaded.tables.map((table) => [table.name, table.rows])),
+      );
+      const tables = compareCounts(manifest, loaded.tables);
+
+      await session.exec('SET search_path TO DEFAULT');
+      await session.exec('BEGIN');
+      try {
+        if (!options.force) {
+          const present = await listTables(session);
+          if (present.length > 0)
+            await session.exec(
+              `LOCK TABLE ${present.map((table) => quote(table.name)).join(', ')} IN ACCESS EXCLUSIVE MODE`,
+            );
+          const busy = await tablesWithRows(session, migrations);
+          if (busy.length > 0) throw BackupErrors.targetNotEmpty(busy);
+        }
+        await dropAllTables(session);
+        await moveTables(session, staging);
+        await applyMigrations(session, migrations);
+        await session.exec(`DROP SCHEMA ${quote(staging)}`);
+        await session.exec('COMMIT');
+      } catch (error) {
+        await session.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      created = false;
+      return tables;
+    } finally {
+      // The connections carry the staging search_path and the advisory lock: closed, not reused.
+      // One stopped inside a COPY is aborted by the server when it closes.
+      for (const client of clients) client.release(true);
+      if (created)
+        await database
+          .session((session) => session.exec(`DROP SCHEMA IF EXISTS ${quote(staging)} CASCADE`))
+          .catch((error: unknown) =>
+            this.logger.warn({
+              message: `could not drop the staging schema ${staging}; the next restore drops it`,
+              event: 'backup.restore.cleanup_failed',
+              error: (error as Error).message,
+            }),
+          );
+    }
+  }
+
+  private progress(
+    opened: { bytesRead(): number },
+    manifest: BackupManifest,
+    options: RestoreOptions,
+  ): (progress: { table: string; rows: number }) => void {
+    let rows = 0;
+    return (progress) => {
+      rows += progress.rows;
+      options.onProgress?.({
+        bytesRead: opened.bytesRead(),
+        totalBytes: manifest.data.sizeBytes,
+        rows,
+        table: progress.table,
+      });
+    };
   }
 
   private async open(
@@ -176,4 +291,45 @@ export class BackupRestorer {
     });
     return { database, owned: true };
   }
+}
+
+/** Staging schemas are named with this prefix and a random suffix. */
+export const STAGING_PREFIX = 'cryoprotect_restore_';
+const RESTORE_LOCK = 'cryoprotect:restore';
+
+/** The loaded tables' row counts against the manifest's: a mismatch fails the restore. */
+function compareCounts(
+  manifest: BackupManifest,
+  loaded: { name: string; rows: number }[],
+): RestoreReport['tables'] {
+  const expected = new Map(manifest.tables.map((table) => [table.name, table.rows]));
+  for (const table of loaded) {
+    if (expected.get(table.name) !== table.rows)
+      throw BackupErrors.rowCountMismatch(table.name, expected.get(table.name) ?? 0, table.rows);
+  }
+  if (loaded.length !== manifest.tables.length)
+    throw BackupErrors.malformed('The dump and the manifest list different tables.');
+  return loaded.map((table) => ({ ...table, expected: expected.get(table.name)! }));
+}
+
+/** Drops the staging schemas of restores that were killed (the caller holds the restore lock). */
+async function dropStagingSchemas(session: SqlSession): Promise<void> {
+  const leftovers = await session.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`,
+    [STAGING_PREFIX],
+  );
+  for (const { name } of leftovers) await session.exec(`DROP SCHEMA ${quote(name)} CASCADE`);
+}
+
+/**
+ * Moves every table of the staging schema into the current one; their indexes, constraints and
+ * owned sequences move with them.
+ */
+async function moveTables(session: SqlSession, staging: string): Promise<void> {
+  const tables = await session.query<{ name: string; into: string }>(
+    `SELECT tablename AS name, current_schema() AS into FROM pg_tables WHERE schemaname = $1`,
+    [staging],
+  );
+  for (const { name, into } of tables)
+    await session.exec(`ALTER TABLE ${quote(staging)}.${quote(name)} SET SCHEMA ${quote(into)}`);
 }

@@ -91,7 +91,7 @@ export function registerBackupCommand(program: Command): void {
   backup
     .command('restore <id>')
     .description(
-      'restore a backup into an empty database (migrations, data, sequences) in one transaction',
+      'restore a backup into an empty database (migrations, data, sequences); nothing is written unless all of it succeeds',
     )
     .option('--target <name>', 'target holding the backup')
     .option(

@@ -50,13 +50,16 @@ export interface SnapshotSummary {
 /** What reading the catalog needs of a session. */
 type QuerySession = Pick<SqlSession, 'query' | 'exec'>;
 
-/** Every table of the public schema except the migration ledger, parents before children. */
+/**
+ * Every table of the current schema (`public`, or a restore's staging schema) except the migration
+ * ledger, parents before children.
+ */
 export async function listTables(session: QuerySession): Promise<TableInfo[]> {
   const columns = await session.query<{ table_name: string; column_name: string }>(
     `SELECT c.table_name, c.column_name
        FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-      WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> $1
+      WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> $1
         AND c.is_generated = 'NEVER'
       ORDER BY c.table_name, c.ordinal_position`,
     [LEDGER_TABLE],
@@ -67,7 +70,7 @@ export async function listTables(session: QuerySession): Promise<TableInfo[]> {
        JOIN pg_class child ON child.oid = k.conrelid
        JOIN pg_class parent ON parent.oid = k.confrelid
        JOIN pg_namespace n ON n.oid = child.relnamespace
-      WHERE k.contype = 'f' AND n.nspname = 'public' AND child.relname <> parent.relname`,
+      WHERE k.contype = 'f' AND n.nspname = current_schema() AND child.relname <> parent.relname`,
   );
   const byTable = new Map<string, string[]>();
   for (const row of columns)
@@ -88,7 +91,7 @@ export async function listTables(session: QuerySession): Promise<TableInfo[]> {
 
 export async function currentSchemaVersion(session: QuerySession): Promise<string | null> {
   const [exists] = await session.query<{ present: boolean }>(
-    `SELECT to_regclass('public.${LEDGER_TABLE}') IS NOT NULL AS present`,
+    `SELECT to_regclass(quote_ident(current_schema()) || '.${LEDGER_TABLE}') IS NOT NULL AS present`,
   );
   if (!exists?.present) return null;
   const [row] = await session.query<{ name: string }>(
@@ -330,14 +333,20 @@ interface RowLoader {
 }
 
 /**
- * Loads a dump into an open transaction: every table must exist and be empty. Returns the row
- * count per table as the database reports it stored them. Any error leaves the caller to roll back.
+ * Loads a dump into tables that exist and are empty: in one open transaction (one session), or in
+ * a restore's staging schema over several connections, each section of a table going to the first
+ * connection that is free (a COPY per table and connection). Returns the row count per table as
+ * the database reports it stored them. Any error leaves the caller to roll back or drop.
  */
 export async function loadSnapshot(
-  session: SqlSession,
+  sessionOrSessions: SqlSession | readonly SqlSession[],
   input: Readable,
   onRows: (progress: RestoreProgress) => void = () => undefined,
 ): Promise<SnapshotSummary> {
+  const sessions = Array.isArray(sessionOrSessions)
+    ? (sessionOrSessions as readonly SqlSession[])
+    : [sessionOrSessions as SqlSession];
+  const session = sessions[0];
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
   const dump = new DumpInput(input);
   const counted: SnapshotSummary['tables'] = [];
@@ -380,7 +389,7 @@ export async function loadSnapshot(
         const report = (rows: number) => onRows({ table: name, rows });
         loader =
           version === DUMP_VERSION
-            ? copyLoader(session, dump, table, report)
+            ? copyLoader(sessions, dump, table, report)
             : jsonLinesLoader(session, table, report);
         break;
       }
@@ -419,16 +428,26 @@ function parseMarker(argument: string): Record<string, unknown> {
 }
 
 /**
- * Version 2: #copy sections go to one COPY … FROM per table. The next section is decrypted,
- * decompressed and read while the server parses the last one.
+ * Version 2: #copy sections go to one COPY … FROM per table and connection. The next section is
+ * decrypted, decompressed and read while the server parses the last one; with two connections, two
+ * servers parse at once.
  */
 function copyLoader(
-  session: SqlSession,
+  sessions: readonly SqlSession[],
   dump: DumpInput,
   table: TableInfo,
   report: (rows: number) => void,
 ): RowLoader {
-  const sink = session.copyIn(table.name, table.columns);
+  const sinks = sessions.map((session) => session.copyIn(table.name, table.columns));
+  // The write in flight on each connection; a failed one stays here and is thrown by the next wait.
+  const writing: (Promise<void> | undefined)[] = sinks.map(() => undefined);
+  const free = async (): Promise<number> => {
+    for (;;) {
+      const idle = writing.indexOf(undefined);
+      if (idle !== -1) return idle;
+      await Promise.race(writing);
+    }
+  };
   let rows = 0;
   return {
     line: () => Promise.reject(BackupErrors.malformed('A version 2 dump holds a bare line.')),
@@ -443,14 +462,23 @@ function copyLoader(
       const counted = section.reduce((sum, part) => sum + countRows(part), 0);
       if (last[last.length - 1] !== NEWLINE || counted !== sectionRows)
         throw BackupErrors.malformed(`A section of ${table.name} does not hold its rows.`);
-      await sink.write(section);
+      const sink = await free();
+      const sent = sinks[sink].write(section).then(() => {
+        writing[sink] = undefined;
+      });
+      sent.catch(() => undefined);
+      writing[sink] = sent;
       rows += sectionRows;
       report(sectionRows);
       return true;
     },
-    // The table was emptied in this transaction, which holds its lock, so the rows COPY reports
-    // stored are the rows it holds: counting them again would scan the whole table once more.
-    finish: async () => ({ rows, stored: await sink.end() }),
+    // The table was emptied or created by this restore and is written by no one else, so the rows
+    // COPY reports stored are the rows it holds: counting them again would scan it once more.
+    finish: async () => {
+      await Promise.all(writing);
+      const stored = await Promise.all(sinks.map((sink) => sink.end()));
+      return { rows, stored: stored.reduce((sum, count) => sum + count, 0) };
+    },
   };
 }
 
@@ -515,7 +543,7 @@ async function resetSequences(session: SqlSession): Promise<void> {
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE n.nspname = 'public' AND c.relkind = 'r'
+      WHERE n.nspname = current_schema() AND c.relkind = 'r'
         AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL`,
   );
   for (const row of sequences) {
@@ -557,10 +585,10 @@ export async function truncateAllTables(session: SqlSession): Promise<void> {
     await session.exec(`TRUNCATE ${tables.map((table) => quote(table.name)).join(', ')} CASCADE`);
 }
 
-/** Drops every table of the public schema (restore --force), inside the caller's transaction. */
+/** Drops every table of the current schema (restore --force), inside the caller's transaction. */
 export async function dropAllTables(session: SqlSession): Promise<void> {
   const tables = await session.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`,
   );
   for (const { tablename } of tables)
     await session.exec(`DROP TABLE IF EXISTS ${quote(tablename)} CASCADE`);
