@@ -341,7 +341,7 @@ try {
 
 Same PostgreSQL 15 database (${f(data.sourceDatabaseMiB, 0)} MiB, ${data.rows} rows in the service's tables), same run.
 Our backup (default settings): dump format ${encrypted.manifest.version === 2 ? 'v2 (COPY text)' : 'v1'}, ${encrypted.manifest.compression.algorithm} level ${encrypted.manifest.compression.level} in independent ${f((encrypted.manifest.compression.blockBytes ?? 0) / 2 ** 20, 0)} MiB blocks compressed ${os.availableParallelism() + 1} at a time, AES-256-GCM in 1 MiB chunks, local target; times measured around the run inside the booted app.
-Our restore loads with COPY FROM in one transaction on one connection (pg_restore -j2 uses two connections and commits per table).
+Our restore loads with COPY FROM on two connections into a staging schema and moves it into place in one final transaction (pg_restore -j2 uses two connections and commits per table).
 The machine is shared, so the runs compared are put side by side: ${BACKUP_ROUNDS} rounds of pg_dump + our encrypted backup (alternating order), then ${ENCRYPTION_PAIRS} pairs of our encrypted + unencrypted backup back to back (alternating order), then ${RESTORE_ROUNDS} rounds of pg_restore -j2 + our restore (alternating order). Each ratio is taken within a round or pair; the table gives the median over them (times: medians too), the values of every round follow.
 
 | measure | ours | baseline | ratio (median) | ratio per round | target | verdict |
