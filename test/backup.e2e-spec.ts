@@ -390,6 +390,32 @@ describe(BackupService.name, () => {
   );
 
   (hasPostgres ? it : it.skip)(
+    'should fail with BACKUP_RESTORE_NOT_PERMITTED and write nothing when the role may not create the staging schema',
+    async () => {
+      await withTestDatabase(async (url) => {
+        // A role that may connect (PUBLIC's default) but not create schemas in the database.
+        const role = `cp_restore_${randomBytes(3).toString('hex')}`;
+        const admin = new Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`CREATE ROLE ${role} LOGIN`);
+        try {
+          const asRole = new URL(url);
+          asRole.username = role;
+          const failure = sut.restore(backupId, { targetDatabase: asRole.toString() });
+          await expect(failure).rejects.toMatchObject({
+            code: 'BACKUP_RESTORE_NOT_PERMITTED',
+            detail: expect.stringContaining('GRANT CREATE ON DATABASE'),
+          });
+          expect(await leftoverTables(url)).toBe(0);
+        } finally {
+          await admin.query(`DROP ROLE ${role}`);
+          await admin.end();
+        }
+      });
+    },
+  );
+
+  (hasPostgres ? it : it.skip)(
     'should restore a PostgreSQL backup into a fresh embedded database with equal row counts',
     async () => {
       const source = await createTestApp('postgres', { overrides: localConfig() });

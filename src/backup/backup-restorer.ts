@@ -188,7 +188,11 @@ export class BackupRestorer {
       const opened = await this.reader.open(target, manifest, true);
 
       await session.exec('BEGIN');
-      await session.exec(`CREATE SCHEMA ${quote(staging)}`);
+      await session.exec(`CREATE SCHEMA ${quote(staging)}`).catch((error: unknown) => {
+        if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE)
+          throw BackupErrors.stagingNotPermitted(error);
+        throw error;
+      });
       created = true;
       await session.exec(`SET LOCAL search_path TO ${quote(staging)}`);
       await applyMigrations(session, migrations.slice(0, upTo));
@@ -296,6 +300,7 @@ export class BackupRestorer {
 /** Staging schemas are named with this prefix and a random suffix. */
 export const STAGING_PREFIX = 'cryoprotect_restore_';
 const RESTORE_LOCK = 'cryoprotect:restore';
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 /** The loaded tables' row counts against the manifest's: a mismatch fails the restore. */
 function compareCounts(

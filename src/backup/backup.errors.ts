@@ -71,6 +71,11 @@ export const BackupErrors = {
       detail: `Rebuilding ${name} after loading the data failed: ${messageOf(cause)}${detailOf(cause)} Nothing was restored.`,
       cause,
     }),
+  stagingNotPermitted: (cause: unknown) =>
+    new AppError('BACKUP_RESTORE_NOT_PERMITTED', 403, 'Restore cannot create its staging schema', {
+      detail: `A restore into PostgreSQL loads into a schema of its own first, and the database role may not create one: ${messageOf(cause)}. Grant it CREATE on the database (GRANT CREATE ON DATABASE … TO …), or restore as the database's owner. Nothing was restored.`,
+      cause,
+    }),
   targetNotEmpty: (tables: string[]) =>
     new AppError('BACKUP_RESTORE_TARGET_NOT_EMPTY', 409, 'Restore target is not empty', {
       detail: `The target database has data in ${tables.join(', ')}. Restore into an empty database, or pass --force to replace it.`,
