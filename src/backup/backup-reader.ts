@@ -69,6 +69,12 @@ export class BackupReader {
     )(source, ...stages, () => undefined);
     const translated = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
+      // A consumer that stops early (a failed restore) stops the reading too: the whole pipeline,
+      // down to the file or the download, is destroyed with it.
+      destroy: (error, callback) => {
+        stream.destroy();
+        callback(error);
+      },
     });
     stream.on('error', (error) => translated.destroy(translate(target.name, error)));
     // The consumer may attach later (e.g. after opening a transaction); it still gets the error,

@@ -138,20 +138,25 @@ export class BackupRestorer {
     if (database.pool) return this.restoreStaged(database, target, manifest, options, upTo);
     return database.rawTransaction(async (session) => {
       const opened = await this.reader.open(target, manifest, true);
-      if (options.force) await dropAllTables(session);
-      await applyMigrations(session, migrations.slice(0, upTo));
-      await truncateAllTables(session);
-      const deferred = await dropIndexesAndKeys(session);
-      const loaded = await loadSnapshot(
-        session,
-        opened.stream,
-        this.progress(opened, manifest, options),
-      );
-      // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
-      opened.assertIntact();
-      await rebuildIndexesAndKeys(session, deferred);
-      await applyMigrations(session, migrations);
-      return compareCounts(manifest, loaded.tables);
+      try {
+        if (options.force) await dropAllTables(session);
+        await applyMigrations(session, migrations.slice(0, upTo));
+        await truncateAllTables(session);
+        const deferred = await dropIndexesAndKeys(session);
+        const loaded = await loadSnapshot(
+          session,
+          opened.stream,
+          this.progress(opened, manifest, options),
+        );
+        // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
+        opened.assertIntact();
+        await rebuildIndexesAndKeys(session, deferred);
+        await applyMigrations(session, migrations);
+        return compareCounts(manifest, loaded.tables);
+      } finally {
+        // A failed restore stops reading the backup (its file, or its download).
+        opened.stream.destroy();
+      }
     });
   }
 
@@ -179,13 +184,14 @@ export class BackupRestorer {
     const staging = `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`;
     const clients: PoolClient[] = [];
     let created = false;
+    let opened: Awaited<ReturnType<BackupReader['open']>> | undefined;
     try {
       const lead = await pool.connect();
       clients.push(lead);
       const session = clientSession(lead);
       await session.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(RESTORE_LOCK)]);
       await dropStagingSchemas(session);
-      const opened = await this.reader.open(target, manifest, true);
+      opened = await this.reader.open(target, manifest, true);
 
       await session.exec('BEGIN');
       await session.exec(`CREATE SCHEMA ${quote(staging)}`).catch((error: unknown) => {
@@ -245,6 +251,7 @@ export class BackupRestorer {
       created = false;
       return tables;
     } finally {
+      opened?.stream.destroy();
       // The connections carry the staging search_path and the advisory lock: closed, not reused.
       // One stopped inside a COPY is aborted by the server when it closes.
       for (const client of clients) client.release(true);
