@@ -194,95 +194,111 @@ console.log(
   `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
 );
 
-// Three processes per configuration: one process's own speed (where its code and heap landed, which
-// core it shares) differed by 10–20 % from another's of the same configuration, as much as the
-// effect measured; each round's sample of a configuration is the mean over its processes.
+// Several processes per configuration: one process's own speed (where its code and heap landed,
+// which core it shares) differed by 10–20 % from another's of the same configuration, as much as
+// the effect measured; each round's sample of a configuration is the mean over its processes. A
+// process takes ~1 GiB (the service with RDKit and PGlite), so more processes come in batches: each
+// batch boots fresh processes, runs its rounds and stops them; the rounds of all batches are pooled.
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 1);
 const CONFIGURATIONS = [
   ['off', false, false],
   ['on', true, false],
   ['onFile', true, true],
 ];
-const services = [];
-for (let copy = 0; copy < PROCESSES; copy++)
-  for (const [name, observability, file] of CONFIGURATIONS)
-    services.push(await startService(name, observability, file));
-const scenarios = [
+const SCENARIOS = [
   { name: 'GET /health/live (trivial handler: worst case)', path: '/health/live', auth: false },
+  {
+    name: 'GET /api/v1/auth/me (JWT guard + handler)',
+    path: '/api/v1/auth/me',
+    auth: true,
+  },
+  {
+    name: 'GET /api/v1/molecules?limit=20 (a typical API read: guard, policy, database, 20 rows of JSON)',
+    path: '/api/v1/molecules?limit=20',
+    auth: true,
+  },
 ];
-if (services.every((service) => service.token))
-  scenarios.push(
-    {
-      name: 'GET /api/v1/auth/me (JWT guard + handler)',
-      path: '/api/v1/auth/me',
-      auth: true,
-    },
-    {
-      name: 'GET /api/v1/molecules?limit=20 (a typical API read: guard, policy, database, 20 rows of JSON)',
-      path: '/api/v1/molecules?limit=20',
-      auth: true,
-    },
-  );
-else console.log('login failed: the authenticated scenario is skipped');
-
-const results = [];
+let scenarios = SCENARIOS;
 // BENCH_TIMED=0 skips the timed runs (to try the instruction counts alone).
-const timedScenarios = process.env.BENCH_TIMED === '0' ? [] : scenarios;
-try {
-  for (const scenario of timedScenarios) {
-    const headers = (service) =>
-      scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
-    for (const service of services) await load(service, scenario.path, headers(service), 2);
-    const samples = { off: [], on: [], onFile: [] };
-    const cpu = { off: [], on: [], onFile: [] };
-    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = services.map((_, index) => services[(index + round) % services.length]);
-      const round_ = { off: [], on: [], onFile: [] };
-      for (const service of order)
-        round_[service.name].push(await load(service, scenario.path, headers(service), SECONDS));
-      for (const name of Object.keys(round_)) {
-        samples[name].push(mean(round_[name].map((sample) => sample.rps)));
-        cpu[name].push(mean(round_[name].map((sample) => sample.cpuMicrosPerRequest)));
+const timed = process.env.BENCH_TIMED !== '0';
+/** Per scenario: each round's mean requests/s and CPU µs per request, per configuration. */
+const collected = new Map(
+  SCENARIOS.map((scenario) => [
+    scenario.path,
+    { samples: { off: [], on: [], onFile: [] }, cpu: { off: [], on: [], onFile: [] } },
+  ]),
+);
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+for (let batch = 0; batch < (timed ? BATCHES : 0); batch++) {
+  const services = [];
+  try {
+    for (let copy = 0; copy < PROCESSES; copy++)
+      for (const [name, observability, file] of CONFIGURATIONS)
+        services.push(await startService(name, observability, file));
+    if (!services.every((service) => service.token)) {
+      console.log('login failed: the authenticated scenarios are skipped');
+      scenarios = scenarios.filter((scenario) => !scenario.auth);
+    }
+    for (const scenario of timed ? scenarios : []) {
+      const headers = (service) =>
+        scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
+      for (const service of services) await load(service, scenario.path, headers(service), 2);
+      const { samples, cpu } = collected.get(scenario.path);
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = services.map((_, index) => services[(index + round) % services.length]);
+        const round_ = { off: [], on: [], onFile: [] };
+        for (const service of order)
+          round_[service.name].push(await load(service, scenario.path, headers(service), SECONDS));
+        for (const name of Object.keys(round_)) {
+          samples[name].push(mean(round_[name].map((sample) => sample.rps)));
+          cpu[name].push(mean(round_[name].map((sample) => sample.cpuMicrosPerRequest)));
+        }
       }
     }
-    const offRps = median(samples.off);
-    const onRps = median(samples.on);
-    const onFileRps = median(samples.onFile);
-    // Paired by round: the three configurations of one round ran back to back, so machine drift
-    // between rounds cancels in their ratio.
-    const pairedCost = (name) =>
-      1 - median(samples[name].map((rps, round) => rps / samples.off[round]));
-    const cost = pairedCost('on');
-    const costWithFile = pairedCost('onFile');
-    // From the servers' CPU time per request (1 − OFF/ON, paired by round): the throughput ratio of
-    // servers that each have a core to themselves, moved less than requests/s by what else runs.
-    const pairedCpuCost = (name) =>
-      1 - median(cpu[name].map((micros, round) => cpu.off[round] / micros));
-    const cpuCost = pairedCpuCost('on');
-    const cpuCostWithFile = pairedCpuCost('onFile');
-    results.push({
-      scenario: scenario.name,
-      path: scenario.path,
-      offRps,
-      onRps,
-      onFileRps,
-      cost,
-      costWithFile,
-      offCpuMicros: median(cpu.off),
-      onCpuMicros: median(cpu.on),
-      onFileCpuMicros: median(cpu.onFile),
-      cpuCost,
-      cpuCostWithFile,
-      samples,
-      cpuMicrosPerRequest: cpu,
-    });
-    console.log(
-      `${scenario.name}: off ${offRps.toFixed(0)} req/s, on ${onRps.toFixed(0)} (${(cost * 100).toFixed(1)} %), on+file ${onFileRps.toFixed(0)} (${(costWithFile * 100).toFixed(1)} %); CPU cost ${(cpuCost * 100).toFixed(1)} % / ${(cpuCostWithFile * 100).toFixed(1)} %`,
-    );
+  } finally {
+    for (const service of services) await service.stop();
   }
-} finally {
-  for (const service of services) await service.stop();
+  if (BATCHES > 1) console.log(`batch ${batch + 1} of ${BATCHES} done`);
+}
+
+const results = [];
+for (const scenario of timed ? scenarios : []) {
+  const { samples, cpu } = collected.get(scenario.path);
+  const offRps = median(samples.off);
+  const onRps = median(samples.on);
+  const onFileRps = median(samples.onFile);
+  // Paired by round: the three configurations of one round ran back to back, so machine drift
+  // between rounds cancels in their ratio.
+  const pairedCost = (name) =>
+    1 - median(samples[name].map((rps, round) => rps / samples.off[round]));
+  const cost = pairedCost('on');
+  const costWithFile = pairedCost('onFile');
+  // From the servers' CPU time per request (1 − OFF/ON, paired by round): the throughput ratio of
+  // servers that each have a core to themselves, moved less than requests/s by what else runs.
+  const pairedCpuCost = (name) =>
+    1 - median(cpu[name].map((micros, round) => cpu.off[round] / micros));
+  const cpuCost = pairedCpuCost('on');
+  const cpuCostWithFile = pairedCpuCost('onFile');
+  results.push({
+    scenario: scenario.name,
+    path: scenario.path,
+    offRps,
+    onRps,
+    onFileRps,
+    cost,
+    costWithFile,
+    offCpuMicros: median(cpu.off),
+    onCpuMicros: median(cpu.on),
+    onFileCpuMicros: median(cpu.onFile),
+    cpuCost,
+    cpuCostWithFile,
+    samples,
+    cpuMicrosPerRequest: cpu,
+  });
+  console.log(
+    `${scenario.name}: off ${offRps.toFixed(0)} req/s, on ${onRps.toFixed(0)} (${(cost * 100).toFixed(1)} %), on+file ${onFileRps.toFixed(0)} (${(costWithFile * 100).toFixed(1)} %); CPU cost ${(cpuCost * 100).toFixed(1)} % / ${(cpuCostWithFile * 100).toFixed(1)} %`,
+  );
 }
 
 // Instructions per request (callgrind), ON vs OFF: the same comparison without the machine's noise.
@@ -368,6 +384,7 @@ writeResults(
   {
     rounds: ROUNDS,
     processesPerConfiguration: PROCESSES,
+    batches: BATCHES,
     secondsPerRound: SECONDS,
     connections: CONNECTIONS,
     targetMaxCost: 0.1,
@@ -383,8 +400,8 @@ writeResults(
   [
     '# Observability cost: metrics + request logging ON vs OFF',
     '',
-    `Real service (\`node dist/src/main.js\`, embedded PGlite), ${PROCESSES} processes per configuration side by side (${PROCESSES * 3} in all), wrk (one thread) with ${CONNECTIONS} connections,`,
-    `${ROUNDS} rotating rounds of ${SECONDS} s per process; a round's value of a configuration is the mean over its processes; medians of requests/s, and cost = 1 − the median of the`,
+    `Real service (\`node dist/src/main.js\`, embedded PGlite), ${PROCESSES} processes per configuration side by side (${PROCESSES * 3} in all)${BATCHES > 1 ? `, in ${BATCHES} batches of fresh processes (${PROCESSES * BATCHES} processes per configuration in all; the rounds of all batches pooled)` : ''}, wrk (one thread) with ${CONNECTIONS} connections,`,
+    `${ROUNDS} rotating rounds of ${SECONDS} s per process${BATCHES > 1 ? ' and batch' : ''}; a round's value of a configuration is the mean over its processes; medians of requests/s, and cost = 1 − the median of the`,
     'per-round ON/OFF ratios (the configurations of a round run back to back, so drift between rounds cancels). ON = Prometheus metrics',
     '(HTTP hooks, query timing) + one ECS request line per request to stdout (/dev/null); ON+file also writes the',
     'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (the observers called from the',
