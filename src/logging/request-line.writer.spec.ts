@@ -141,6 +141,50 @@ describe('RequestLineWriter', () => {
     );
   });
 
+  it("should write each request's own path, method and status when one writer serves one route with changing requests", () => {
+    const viaWinston = serviceLogger();
+    const viaTemplate = serviceLogger();
+    const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
+    const route = '/api/v1/molecules/:id';
+    const probes: Probe[] = [
+      { url: '/api/v1/molecules/1', route, status: 200 },
+      { url: '/api/v1/molecules/1', route, status: 200 },
+      { url: '/api/v1/molecules/2?fields=name', route, status: 200 },
+      { url: '/api/v1/molecules/2', route, status: 404 },
+      { url: '/api/v1/molecules/2', route, status: 200 },
+      { url: '/api/v1/molecules/2', route, status: 200, method: 'DELETE' },
+      { url: '/api/v1/molecules/2', route, status: 500, method: 'DELETE' },
+      { url: '/api/v1/molecules/"3"', route, status: 200 },
+      { url: '/api/v1/molecules/1', route, status: 200 },
+      { url: '/health/live', route: '/health/live', status: 200 },
+      { url: '/api/v1/molecules/1', route, status: 200, userId: 'user-9' },
+      { url: '/nowhere', status: 404 },
+      { url: '/nowhere/else', status: 404 },
+    ];
+    for (const probe of probes) {
+      const { request, reply } = fakeRequest(probe);
+      viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
+      expect(writer.write(...answered(request, reply))).toBe(true);
+    }
+    const fields = (lines: string[]) =>
+      lines.map((line) => {
+        const { '@timestamp': _time, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        // The duration differs between the two calls; its place in the message is kept.
+        const shown: Record<string, unknown> = {
+          ...rest,
+          message: String(rest.message).replace(/ [\d.]+ ms$/, ' ms'),
+          'event.duration': typeof rest['event.duration'],
+        };
+        return shown;
+      });
+    const written = fields(viaTemplate.collector.lines);
+    expect(written).toEqual(fields(viaWinston.collector.lines));
+    expect(written.map((line) => line['url.path'])).toEqual(
+      probes.map((probe) => probe.url.split('?')[0]),
+    );
+    expect(written.map((line) => line['log.level'])).toContain('warn');
+  });
+
   it('should escape and redact client-controlled text exactly as the logger does when the path, agent and id hold quotes, control characters and secrets', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
     const [winstonLines, templateLines] = bothLines({
