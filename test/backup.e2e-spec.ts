@@ -10,6 +10,7 @@ import { register } from 'prom-client';
 import { BackupScheduler } from '../src/backup/backup.scheduler';
 import { BackupService } from '../src/backup/backup.service';
 import { BackupManifest, newBackupId } from '../src/backup/backup.manifest';
+import { RestoreProgress } from '../src/backup/backup-restorer';
 import {
   EncryptStream,
   FRAME_LAYOUT,
@@ -230,6 +231,27 @@ async function writeVersion1Backup(
   return id;
 }
 
+/**
+ * A restore reports its rows as they load, then each index and key it builds (numbered, every one
+ * once), then its last step — in that order, with the rows only growing.
+ */
+function expectProgressInOrder(progress: RestoreProgress[], lastStep: string): void {
+  const phases = progress.map((report) => report.phase);
+  expect(phases.indexOf('indexes')).toBeGreaterThan(phases.lastIndexOf('load'));
+  expect(phases[phases.length - 1]).toBe('finish');
+  expect(progress[progress.length - 1].step).toBe(lastStep);
+  const rows = progress.map((report) => report.rows);
+  expect(rows).toEqual([...rows].sort((a, b) => a - b));
+  const steps = progress
+    .filter((report) => report.phase === 'indexes')
+    .map((report) => report.step);
+  const total = Number(/^index \d+\/(\d+) /.exec(steps[0])?.[1]);
+  expect(total).toBeGreaterThan(20);
+  expect(
+    steps.map((step) => Number(/^index (\d+)\//.exec(step)?.[1])).sort((a, b) => a - b),
+  ).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+}
+
 /** Tables in every schema of the database, and the restore's staging schemas: all must be gone. */
 async function leftoverTables(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
@@ -362,7 +384,12 @@ describe(BackupService.name, () => {
     'should restore a PGlite backup into a fresh PostgreSQL database with equal row counts',
     async () => {
       await withTestDatabase(async (url) => {
-        await sut.restore(backupId, { targetDatabase: url });
+        const progress: RestoreProgress[] = [];
+        await sut.restore(backupId, {
+          targetDatabase: url,
+          onProgress: (report) => progress.push(report),
+        });
+        expectProgressInOrder(progress, 'moving the tables into place');
         const manifest = await sut.get(backupId);
         const expected = Object.fromEntries(
           manifest.tables.map((table) => [table.name, table.rows]),
@@ -425,9 +452,12 @@ describe(BackupService.name, () => {
         const report = await source.app.get(BackupService).run();
         if (!report.results[0].ok) throw new Error(report.results[0].message);
         expect(report.results[0].manifest.source.kind).toBe('postgres');
+        const progress: RestoreProgress[] = [];
         const restored = await sut.restore(report.results[0].manifest.id, {
           targetDatabase: `pglite:${pgliteDir}`,
+          onProgress: (report) => progress.push(report),
         });
+        expectProgressInOrder(progress, 'the remaining migrations');
         expect(
           Object.fromEntries(restored.tables.map((table) => [table.name, table.rows])),
         ).toEqual(await rowCounts(source));

@@ -14,7 +14,7 @@ import { BackupErrors } from './backup.errors';
 import { BackupManifest } from './backup.manifest';
 import { BackupReader } from './backup-reader';
 import { BackupTarget } from './backup-targets';
-import { dropIndexesAndKeys, rebuildIndexesAndKeys } from './pipeline/indexes';
+import { DeferredIndex, dropIndexesAndKeys, rebuildIndexesAndKeys } from './pipeline/indexes';
 import {
   applyMigrations,
   dropAllTables,
@@ -29,6 +29,10 @@ export interface RestoreProgress {
   totalBytes: number;
   rows: number;
   table: string;
+  /** load: the rows; indexes: the indexes and keys built after them; finish: moved into place. */
+  phase: 'load' | 'indexes' | 'finish';
+  /** What runs now, for a person: the table loading, `index 3/13 name`, the last step. */
+  step: string;
 }
 
 export interface RestoreOptions {
@@ -143,14 +147,12 @@ export class BackupRestorer {
         await applyMigrations(session, migrations.slice(0, upTo));
         await truncateAllTables(session);
         const deferred = await dropIndexesAndKeys(session);
-        const loaded = await loadSnapshot(
-          session,
-          opened.stream,
-          this.progress(opened, manifest, options),
-        );
+        const progress = this.progress(opened, manifest, options);
+        const loaded = await loadSnapshot(session, opened.stream, progress.rows);
         // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
         opened.assertIntact();
-        await rebuildIndexesAndKeys(session, deferred);
+        await rebuildIndexesAndKeys(session, deferred, undefined, progress.index);
+        progress.finish('the remaining migrations');
         await applyMigrations(session, migrations);
         return compareCounts(manifest, loaded.tables);
       } finally {
@@ -214,18 +216,17 @@ export class BackupRestorer {
         sessions.push(clientSession(helper));
       }
       for (const each of sessions) await each.exec(`SET search_path TO ${quote(staging)}`);
-      const loaded = await loadSnapshot(
-        sessions,
-        opened.stream,
-        this.progress(opened, manifest, options),
-      );
+      const progress = this.progress(opened, manifest, options);
+      const loaded = await loadSnapshot(sessions, opened.stream, progress.rows);
       opened.assertIntact();
       await rebuildIndexesAndKeys(
         sessions,
         deferred,
         new Map(loaded.tables.map((table) => [table.name, table.rows])),
+        progress.index,
       );
       const tables = compareCounts(manifest, loaded.tables);
+      progress.finish('moving the tables into place');
 
       await session.exec('SET search_path TO DEFAULT');
       await session.exec('BEGIN');
@@ -268,20 +269,30 @@ export class BackupRestorer {
     }
   }
 
+  /** Progress reports for one restore: rows as they load, then each index and the last step. */
   private progress(
     opened: { bytesRead(): number },
     manifest: BackupManifest,
     options: RestoreOptions,
-  ): (progress: { table: string; rows: number }) => void {
+  ) {
     let rows = 0;
-    return (progress) => {
-      rows += progress.rows;
+    const report = (table: string, phase: RestoreProgress['phase'], step: string) =>
       options.onProgress?.({
         bytesRead: opened.bytesRead(),
         totalBytes: manifest.data.sizeBytes,
         rows,
-        table: progress.table,
+        table,
+        phase,
+        step,
       });
+    return {
+      rows: (progress: { table: string; rows: number }) => {
+        rows += progress.rows;
+        report(progress.table, 'load', progress.table);
+      },
+      index: (item: DeferredIndex, started: number, total: number) =>
+        report(item.table, 'indexes', `index ${started}/${total} ${item.name}`),
+      finish: (step: string) => report('', 'finish', step),
     };
   }
 

@@ -104,7 +104,7 @@ export function registerBackupCommand(program: Command): void {
       withBackups(async (backups) => {
         const bar = new SingleBar({
           stream: process.stderr,
-          format: 'restore [{bar}] {percentage}% | {table} | {rows} rows',
+          format: 'restore [{bar}] {percentage}% | {step} | {rows} rows',
           hideCursor: true,
         });
         let started = false;
@@ -115,10 +115,10 @@ export function registerBackupCommand(program: Command): void {
             force: options.force,
             onProgress: (progress) => {
               if (!started) {
-                bar.start(progress.totalBytes, 0, { table: progress.table, rows: 0 });
+                bar.start(progress.totalBytes, 0, { step: progress.step, rows: 0 });
                 started = true;
               }
-              bar.update(progress.bytesRead, { table: progress.table, rows: progress.rows });
+              bar.update(progress.bytesRead, { step: progress.step, rows: progress.rows });
             },
           });
           if (started) bar.update(bar.getTotal());

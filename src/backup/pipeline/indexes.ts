@@ -82,11 +82,15 @@ export async function rebuildIndexesAndKeys(
   sessionOrSessions: SqlSession | readonly SqlSession[],
   deferred: DeferredIndex[],
   rowsByTable: ReadonlyMap<string, number> = new Map(),
+  onStep: (item: DeferredIndex, started: number, total: number) => void = () => undefined,
 ): Promise<void> {
   const sessions = Array.isArray(sessionOrSessions)
     ? (sessionOrSessions as readonly SqlSession[])
     : [sessionOrSessions as SqlSession];
-  const run = async (session: SqlSession, { name, statement }: DeferredIndex) => {
+  let started = 0;
+  const run = async (session: SqlSession, item: DeferredIndex) => {
+    const { name, statement } = item;
+    onStep(item, ++started, deferred.length);
     try {
       await session.exec(statement);
     } catch (error) {
