@@ -592,7 +592,7 @@ describe(BackupService.name, () => {
     const target = await createTestApp('pglite');
     try {
       const summary = await target.database.rawTransaction((session) =>
-        loadSnapshot(session, Readable.from(pieces)),
+        loadSnapshot([session], Readable.from(pieces)),
       );
       expect(summary.tables).toEqual([{ name: 'login_throttles', rows: 500 }]);
       const [{ keys }] = await target.database.session((session) =>

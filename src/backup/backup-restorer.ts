@@ -9,10 +9,10 @@ import {
   quoteIdentifier as quote,
   SqlSession,
 } from '../database/database';
-import { readMigrations } from '../database/migrator';
+import { Migration, readMigrations } from '../database/migrator';
 import { BackupErrors } from './backup.errors';
 import { BackupManifest } from './backup.manifest';
-import { BackupReader } from './backup-reader';
+import { BackupReader, OpenedBackup } from './backup-reader';
 import { BackupTarget } from './backup-targets';
 import { DeferredIndex, dropIndexesAndKeys, rebuildIndexesAndKeys } from './pipeline/indexes';
 import {
@@ -139,22 +139,24 @@ export class BackupRestorer {
     if (busy.length > 0 && !options.force) throw BackupErrors.targetNotEmpty(busy);
 
     const upTo = manifest.schemaVersion ? known.indexOf(manifest.schemaVersion) + 1 : 0;
-    if (database.pool) return this.restoreStaged(database, target, manifest, options, upTo);
+    const backupMigrations = migrations.slice(0, upTo);
+    if (database.pool)
+      return this.restoreStaged(database, target, manifest, options, migrations, backupMigrations);
     return database.rawTransaction(async (session) => {
       const opened = await this.reader.open(target, manifest, true);
       try {
         if (options.force) await dropAllTables(session);
-        await applyMigrations(session, migrations.slice(0, upTo));
-        await truncateAllTables(session);
-        const deferred = await dropIndexesAndKeys(session);
-        const progress = this.progress(opened, manifest, options);
-        const loaded = await loadSnapshot(session, opened.stream, progress.rows);
-        // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
-        opened.assertIntact();
-        await rebuildIndexesAndKeys(session, deferred, undefined, progress.index);
-        progress.finish('the remaining migrations');
+        const deferred = await prepareTables(session, backupMigrations);
+        const tables = await this.load(
+          [session],
+          opened,
+          manifest,
+          options,
+          deferred,
+          'the remaining migrations',
+        );
         await applyMigrations(session, migrations);
-        return compareCounts(manifest, loaded.tables);
+        return tables;
       } finally {
         // A failed restore stops reading the backup (its file, or its download).
         opened.stream.destroy();
@@ -179,14 +181,14 @@ export class BackupRestorer {
     target: BackupTarget,
     manifest: BackupManifest,
     options: RestoreOptions,
-    upTo: number,
+    migrations: Migration[],
+    backupMigrations: Migration[],
   ): Promise<RestoreReport['tables']> {
-    const migrations = readMigrations();
     const pool = database.pool!;
     const staging = `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`;
     const clients: PoolClient[] = [];
     let created = false;
-    let opened: Awaited<ReturnType<BackupReader['open']>> | undefined;
+    let opened: OpenedBackup | undefined;
     try {
       const lead = await pool.connect();
       clients.push(lead);
@@ -203,9 +205,7 @@ export class BackupRestorer {
       });
       created = true;
       await session.exec(`SET LOCAL search_path TO ${quote(staging)}`);
-      await applyMigrations(session, migrations.slice(0, upTo));
-      await truncateAllTables(session);
-      const deferred = await dropIndexesAndKeys(session);
+      const deferred = await prepareTables(session, backupMigrations);
       await session.exec('COMMIT');
 
       const sessions = [session];
@@ -216,17 +216,14 @@ export class BackupRestorer {
         sessions.push(clientSession(helper));
       }
       for (const each of sessions) await each.exec(`SET search_path TO ${quote(staging)}`);
-      const progress = this.progress(opened, manifest, options);
-      const loaded = await loadSnapshot(sessions, opened.stream, progress.rows);
-      opened.assertIntact();
-      await rebuildIndexesAndKeys(
+      const tables = await this.load(
         sessions,
+        opened,
+        manifest,
+        options,
         deferred,
-        new Map(loaded.tables.map((table) => [table.name, table.rows])),
-        progress.index,
+        'moving the tables into place',
       );
-      const tables = compareCounts(manifest, loaded.tables);
-      progress.finish('moving the tables into place');
 
       await session.exec('SET search_path TO DEFAULT');
       await session.exec('BEGIN');
@@ -269,12 +266,35 @@ export class BackupRestorer {
     }
   }
 
-  /** Progress reports for one restore: rows as they load, then each index and the last step. */
-  private progress(
-    opened: { bytesRead(): number },
+  /**
+   * The data into the prepared tables, then their indexes and keys, checked against the manifest:
+   * what both restore paths do on their sessions (one transaction, or the staging schema).
+   */
+  private async load(
+    sessions: readonly SqlSession[],
+    opened: OpenedBackup,
     manifest: BackupManifest,
     options: RestoreOptions,
-  ) {
+    deferred: DeferredIndex[],
+    lastStep: string,
+  ): Promise<RestoreReport['tables']> {
+    const progress = this.progress(opened, manifest, options);
+    const loaded = await loadSnapshot(sessions, opened.stream, progress.rows);
+    // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
+    opened.assertIntact();
+    await rebuildIndexesAndKeys(
+      sessions,
+      deferred,
+      new Map(loaded.tables.map((table) => [table.name, table.rows])),
+      progress.index,
+    );
+    const tables = compareCounts(manifest, loaded.tables);
+    progress.finish(lastStep);
+    return tables;
+  }
+
+  /** Progress reports for one restore: rows as they load, then each index and the last step. */
+  private progress(opened: OpenedBackup, manifest: BackupManifest, options: RestoreOptions) {
     let rows = 0;
     const report = (table: string, phase: RestoreProgress['phase'], step: string) =>
       options.onProgress?.({
@@ -319,6 +339,19 @@ export class BackupRestorer {
 export const STAGING_PREFIX = 'cryoprotect_restore_';
 const RESTORE_LOCK = 'cryoprotect:restore';
 const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * The backup's own schema, emptied (migrations may seed reference rows), without the indexes and
+ * keys the load would keep up to date row by row: returns what rebuilds them.
+ */
+async function prepareTables(
+  session: SqlSession,
+  backupMigrations: Migration[],
+): Promise<DeferredIndex[]> {
+  await applyMigrations(session, backupMigrations);
+  await truncateAllTables(session);
+  return dropIndexesAndKeys(session);
+}
 
 /** The loaded tables' row counts against the manifest's: a mismatch fails the restore. */
 function compareCounts(

@@ -86,6 +86,22 @@ function bothLines(probe: Probe, level = 'info', context?: { userId: string }) {
   return [parse(viaWinston.collector.lines), parse(viaTemplate.collector.lines)];
 }
 
+/**
+ * One winston logger and one writer serving the probes in turn, as a server's requests come: the
+ * writer keeps state between requests, so later lines must not carry earlier requests' fields.
+ */
+function oneWriterServing(probes: Probe[]) {
+  const viaWinston = serviceLogger();
+  const viaTemplate = serviceLogger();
+  const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
+  for (const probe of probes) {
+    const { request, reply } = fakeRequest(probe);
+    viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
+    expect(writer.write(...answered(request, reply))).toBe(true);
+  }
+  return { viaWinston: viaWinston.collector, viaTemplate: viaTemplate.collector };
+}
+
 describe('RequestLineWriter', () => {
   it('should write the same fields as the winston formats when a request is answered', () => {
     const [winstonLines, templateLines] = bothLines({
@@ -109,9 +125,6 @@ describe('RequestLineWriter', () => {
   });
 
   it('should write the agent and address of each request when one writer serves requests whose agent and address change', () => {
-    const viaWinston = serviceLogger();
-    const viaTemplate = serviceLogger();
-    const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
     const probes: Probe[] = [
       { url: '/a', status: 200, userAgent: 'curl/8.0', ip: '10.0.0.1' },
       { url: '/b', status: 200, userAgent: 'curl/8.0', ip: '10.0.0.1' },
@@ -120,11 +133,7 @@ describe('RequestLineWriter', () => {
       { url: '/e', status: 200, ip: '::1' },
       { url: '/f', status: 200, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) ünï', ip: '10.0.0.3' },
     ];
-    for (const probe of probes) {
-      const { request, reply } = fakeRequest(probe);
-      viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
-      expect(writer.write(...answered(request, reply))).toBe(true);
-    }
+    const { viaWinston, viaTemplate } = oneWriterServing(probes);
     const fields = (lines: string[]) =>
       lines.map((line) => {
         const {
@@ -135,16 +144,13 @@ describe('RequestLineWriter', () => {
         } = JSON.parse(line) as Record<string, unknown>;
         return rest;
       });
-    expect(fields(viaTemplate.collector.lines)).toEqual(fields(viaWinston.collector.lines));
-    expect(fields(viaTemplate.collector.lines).map((line) => line['client.ip'])).toEqual(
+    expect(fields(viaTemplate.lines)).toEqual(fields(viaWinston.lines));
+    expect(fields(viaTemplate.lines).map((line) => line['client.ip'])).toEqual(
       probes.map((probe) => probe.ip),
     );
   });
 
   it("should write each request's own path, method and status when one writer serves one route with changing requests", () => {
-    const viaWinston = serviceLogger();
-    const viaTemplate = serviceLogger();
-    const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
     const route = '/api/v1/molecules/:id';
     const probes: Probe[] = [
       { url: '/api/v1/molecules/1', route, status: 200 },
@@ -161,11 +167,7 @@ describe('RequestLineWriter', () => {
       { url: '/nowhere', status: 404 },
       { url: '/nowhere/else', status: 404 },
     ];
-    for (const probe of probes) {
-      const { request, reply } = fakeRequest(probe);
-      viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
-      expect(writer.write(...answered(request, reply))).toBe(true);
-    }
+    const { viaWinston, viaTemplate } = oneWriterServing(probes);
     const fields = (lines: string[]) =>
       lines.map((line) => {
         const { '@timestamp': _time, ...rest } = JSON.parse(line) as Record<string, unknown>;
@@ -177,8 +179,8 @@ describe('RequestLineWriter', () => {
         };
         return shown;
       });
-    const written = fields(viaTemplate.collector.lines);
-    expect(written).toEqual(fields(viaWinston.collector.lines));
+    const written = fields(viaTemplate.lines);
+    expect(written).toEqual(fields(viaWinston.lines));
     expect(written.map((line) => line['url.path'])).toEqual(
       probes.map((probe) => probe.url.split('?')[0]),
     );

@@ -79,14 +79,11 @@ export async function dropIndexesAndKeys(session: SqlSession): Promise<DeferredI
  * tables in opposite order.
  */
 export async function rebuildIndexesAndKeys(
-  sessionOrSessions: SqlSession | readonly SqlSession[],
+  sessions: readonly SqlSession[],
   deferred: DeferredIndex[],
-  rowsByTable: ReadonlyMap<string, number> = new Map(),
-  onStep: (item: DeferredIndex, started: number, total: number) => void = () => undefined,
+  rowsByTable: ReadonlyMap<string, number>,
+  onStep: (item: DeferredIndex, started: number, total: number) => void,
 ): Promise<void> {
-  const sessions = Array.isArray(sessionOrSessions)
-    ? (sessionOrSessions as readonly SqlSession[])
-    : [sessionOrSessions as SqlSession];
   let started = 0;
   const run = async (session: SqlSession, item: DeferredIndex) => {
     const { name, statement } = item;

@@ -339,13 +339,10 @@ interface RowLoader {
  * the database reports it stored them. Any error leaves the caller to roll back or drop.
  */
 export async function loadSnapshot(
-  sessionOrSessions: SqlSession | readonly SqlSession[],
+  sessions: readonly SqlSession[],
   input: Readable,
   onRows: (progress: RestoreProgress) => void = () => undefined,
 ): Promise<SnapshotSummary> {
-  const sessions = Array.isArray(sessionOrSessions)
-    ? (sessionOrSessions as readonly SqlSession[])
-    : [sessionOrSessions as SqlSession];
   const session = sessions[0];
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
   const dump = new DumpInput(input);
