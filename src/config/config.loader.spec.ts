@@ -151,10 +151,10 @@ describe(loadConfig.name, () => {
     expect(sut.server.port).toBe(0);
   });
 
-  it('should default backup compression to brotli 3, and gzip to 6 when only the algorithm is given', () => {
+  it('should default backup compression to brotli 2, and gzip to 6 when only the algorithm is given', () => {
     expect(loadConfig({ env: {}, configDir }).backup.compression).toEqual({
       algorithm: 'brotli',
-      level: 3,
+      level: 2,
     });
     const gzip = loadConfig({
       env: {},
