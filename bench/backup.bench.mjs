@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { median, writeResults } from './lib/results.mjs';
 
 const require = createRequire(import.meta.url);
@@ -22,8 +23,14 @@ const SOURCE = 'cryoprotect_bench_backup';
 const MIN_BYTES = 200 * 1024 * 1024;
 /** Rounds of pg_dump + our (encrypted) backup. */
 const BACKUP_ROUNDS = 7;
-/** Pairs of an encrypted and an unencrypted backup, back to back. */
-const ENCRYPTION_PAIRS = 8;
+/**
+ * Pairs of an encrypted and an unencrypted backup, back to back. 16 since run Q: one backup of a
+ * process can take 20–30 % longer than the next when V8 collects its old space for the Buffers'
+ * external memory (10–20 mark-compacts instead of 2–4, docs/backup.md), whether it encrypts or not,
+ * so a pair's ratio moved from −20 % to +37 %, and the median of 8 pairs by a few percent between
+ * runs of the same code.
+ */
+const ENCRYPTION_PAIRS = 16;
 /** Pairs of the encryption stage alone against a pass-through, over one backup's stored bytes. */
 const STAGE_PAIRS = 9;
 const RESTORE_ROUNDS = 5;
@@ -77,7 +84,8 @@ async function ensureSource(context) {
  * Peak memory of the process above what it used just before fn: JS heap plus memory outside it
  * (Buffers, zlib's native state). This is the pipeline's own memory, which must stay bounded
  * whatever the database size; RSS also holds the app and freed-but-kept pages.
- * - sampled every 10 ms, garbage included (the timed runs);
+ * - sampled every 10 ms, garbage included, above what the process held when the run started, garbage
+ *   included too (the timed runs: nothing forces a collection around them);
  * - `live`: a full GC before every sample (every 100 ms), so only reachable memory counts; the GCs
  *   slow the run down, so such a run is not timed.
  */
@@ -87,7 +95,10 @@ async function peakMemory(fn, { live = false } = {}) {
     const { heapUsed, external } = process.memoryUsage();
     return heapUsed + external;
   };
-  globalThis.gc?.();
+  // Only the untimed runs start from a full collection. Before a timed run it changed what is
+  // measured: after a forced full collection V8 cleaned up the next backups' Buffers with 24–26
+  // old-space collections each instead of alternating between 2–4 and 12–18, and backups took 10–12 %
+  // longer on average (8 backups per process, twice each way; docs/backup.md, run Q).
   const before = used();
   let peak = before;
   const sampler = setInterval(
@@ -103,6 +114,18 @@ async function peakMemory(fn, { live = false } = {}) {
   } finally {
     clearInterval(sampler);
   }
+}
+
+/** Old-space collections (mark-compacts) of this process since the last call. */
+let majorCollections = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorCollections++;
+}).observe({ entryTypes: ['gc'] });
+function takeMajorCollections() {
+  const count = majorCollections;
+  majorCollections = 0;
+  return count;
 }
 
 function timed(fn) {
@@ -143,14 +166,22 @@ try {
         // CPU time of the whole process (main thread and the thread pool's compression): less
         // sensitive than wall time to what else the machine runs, so it is reported next to it.
         const cpuBefore = process.cpuUsage();
+        takeMajorCollections();
         const {
           value: { value, seconds },
           peakMiB,
         } = await peakMemory(() => timed(() => backups.run()));
         const { user, system } = process.cpuUsage(cpuBefore);
+        const collections = takeMajorCollections();
         const result = value.results[0];
         if (!result.ok) throw new Error(result.message);
-        return { manifest: result.manifest, seconds, cpuSeconds: (user + system) / 1e6, peakMiB };
+        return {
+          manifest: result.manifest,
+          seconds,
+          cpuSeconds: (user + system) / 1e6,
+          majorCollections: collections,
+          peakMiB,
+        };
       },
       backup,
     );
@@ -193,9 +224,31 @@ try {
       encryptedCpuSeconds: runs.encrypted.cpuSeconds,
       unencryptedCpuSeconds: runs.unencrypted.cpuSeconds,
       encryptionCpuOverhead: runs.encrypted.cpuSeconds / runs.unencrypted.cpuSeconds - 1,
+      encryptedMajorCollections: runs.encrypted.majorCollections,
+      unencryptedMajorCollections: runs.unencrypted.majorCollections,
       unencrypted: runs.unencrypted,
     });
   }
+  // How much of each pair's difference the collector explains: least squares of the pair's overhead
+  // on its difference in old-space collections (encrypted minus unencrypted). The intercept is what
+  // encryption cost in pairs whose two backups were collected alike; the mean overhead is the
+  // intercept plus the slope times the mean difference (what encryption's own Buffers add).
+  const gcFit = (() => {
+    const xs = encryptionPairs.map(
+      (p) => p.encryptedMajorCollections - p.unencryptedMajorCollections,
+    );
+    const ys = encryptionPairs.map((p) => p.encryptionOverhead);
+    const n = xs.length;
+    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const [mx, my] = [mean(xs), mean(ys)];
+    const sxx = xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
+    if (n < 3 || sxx === 0) return { meanOverhead: my, meanCollectionDifference: mx };
+    const slope = xs.reduce((sum, x, i) => sum + (x - mx) * (ys[i] - my), 0) / sxx;
+    const intercept = my - slope * mx;
+    const residual = ys.reduce((sum, y, i) => sum + (y - intercept - slope * xs[i]) ** 2, 0);
+    const interceptError = Math.sqrt((residual / (n - 2)) * (1 / n + mx ** 2 / sxx));
+    return { meanOverhead: my, meanCollectionDifference: mx, slope, intercept, interceptError };
+  })();
   const pgDumpBytes = statSync(dumpFile).size;
   const encrypted = backupRounds[0].encrypted;
 
@@ -312,6 +365,7 @@ try {
     unencryptedBackupSeconds: middle(encryptionPairs, 'unencryptedSeconds'),
     encryptionOverhead: middle(encryptionPairs, 'encryptionOverhead'),
     encryptionCpuOverhead: middle(encryptionPairs, 'encryptionCpuOverhead'),
+    encryptionGcFit: gcFit,
     encryptionStageSeconds: median(stagePairs),
     encryptionStagePairs: stagePairs,
     encryptionStageOverhead: median(stagePairs) / backupSeconds,
@@ -353,6 +407,7 @@ The machine is shared, so the runs compared are put side by side: ${BACKUP_ROUND
 
 Encryption stage alone (in process, over this backup's ${f(stored.length / 2 ** 20, 1)} MiB of compressed data in 1 MiB pieces, against a pass-through, ${STAGE_PAIRS} alternating pairs): median ${f(data.encryptionStageSeconds * 1000, 0)} ms more (pairs ${stagePairs.map((seconds) => f(seconds * 1000, 0)).join(', ')} ms), **${f(data.encryptionStageOverhead * 100, 1)} %** of the median encrypted backup time.
 Encryption's cost in CPU time of the backup process (main thread and thread pool; the server's COPY is not in it), median of the paired ratios: ${f(data.encryptionCpuOverhead * 100, 1)} % (per pair ${range(encryptionPairs, 'encryptionCpuOverhead', 100, 1)} %; encrypted ${range(encryptionPairs, 'encryptedCpuSeconds')} s, unencrypted ${range(encryptionPairs, 'unencryptedCpuSeconds')} s).
+Old-space collections (mark-compacts) in each backup of the pairs: encrypted ${range(encryptionPairs, 'encryptedMajorCollections', 1, 0)}; unencrypted ${range(encryptionPairs, 'unencryptedMajorCollections', 1, 0)}. Mean overhead of the pairs ${f(gcFit.meanOverhead * 100, 1)} %, with ${f(gcFit.meanCollectionDifference, 1)} more collections in the encrypted backup on average${gcFit.slope === undefined ? '' : `; least squares of a pair's overhead on its difference in collections: ${f(gcFit.slope * 100, 2)} % per collection, and ${f(gcFit.intercept * 100, 1)} ± ${f(gcFit.interceptError * 100, 1)} % (standard error) at no difference`}.
 Times per round (s): pg_dump ${range(backupRounds, 'pgDumpSeconds')}; our backup ${range(backupRounds, 'encryptedSeconds')}; encryption pairs, encrypted ${range(encryptionPairs, 'encryptedSeconds')}, unencrypted ${range(encryptionPairs, 'unencryptedSeconds')}; pg_restore -j2 ${range(restoreRounds, 'pgRestoreSeconds')}; our restore ${range(restoreRounds, 'restoreSeconds')}.
 Restored row counts match the manifest: ${rowsMatch}.
 Pipeline memory, live (peak JS heap + external memory above the idle app, full GC before each sample every 100 ms, separate untimed runs): backup ${f(data.backupPipelineLivePeakMiB, 0)} MiB, restore ${f(data.restorePipelineLivePeakMiB, 0)} MiB — ${verdict(Math.max(data.backupPipelineLivePeakMiB, data.restorePipelineLivePeakMiB), 64)} (≤ 64 MiB).

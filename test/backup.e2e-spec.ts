@@ -314,7 +314,7 @@ describe(BackupService.name, () => {
     expect(result.manifest).toMatchObject({
       schemaVersion: expect.stringMatching(/^\d{4}_/),
       encryption: { algorithm: 'aes-256-gcm', keyId: 'primary', kdf: 'hkdf-sha256' },
-      compression: { algorithm: 'brotli', level: 3 },
+      compression: { algorithm: 'brotli', level: 2 },
       source: { kind: 'pglite' },
     });
     expect((await sut.list()).map((item) => item.id)).toContain(backupId);
