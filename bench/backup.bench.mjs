@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { median, writeResults } from './lib/results.mjs';
+import { mean, median, writeResults } from './lib/results.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -84,8 +84,8 @@ async function ensureSource(context) {
  * Peak memory of the process above what it used just before fn: JS heap plus memory outside it
  * (Buffers, zlib's native state). This is the pipeline's own memory, which must stay bounded
  * whatever the database size; RSS also holds the app and freed-but-kept pages.
- * - sampled every 10 ms, garbage included, above what the process held when the run started, garbage
- *   included too (the timed runs: nothing forces a collection around them);
+ * - sampled every 10 ms, garbage included both in the samples and in what the process held when the
+ *   run started (the timed runs: nothing forces a collection around them);
  * - `live`: a full GC before every sample (every 100 ms), so only reachable memory counts; the GCs
  *   slow the run down, so such a run is not timed.
  */
@@ -239,7 +239,6 @@ try {
     );
     const ys = encryptionPairs.map((p) => p.encryptionOverhead);
     const n = xs.length;
-    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const [mx, my] = [mean(xs), mean(ys)];
     const sxx = xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
     if (n < 3 || sxx === 0) return { meanOverhead: my, meanCollectionDifference: mx };

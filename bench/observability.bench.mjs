@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, writeResults } from './lib/results.mjs';
+import { mean, median, writeResults } from './lib/results.mjs';
 import {
   callgrindArgs,
   hasCallgrind,
@@ -229,7 +229,6 @@ const collected = new Map(
     { samples: { off: [], on: [], onFile: [] }, cpu: { off: [], on: [], onFile: [] } },
   ]),
 );
-const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 for (let batch = 0; batch < (timed ? BATCHES : 0); batch++) {
   const services = [];
   try {
@@ -240,7 +239,7 @@ for (let batch = 0; batch < (timed ? BATCHES : 0); batch++) {
       console.log('login failed: the authenticated scenarios are skipped');
       scenarios = scenarios.filter((scenario) => !scenario.auth);
     }
-    for (const scenario of timed ? scenarios : []) {
+    for (const scenario of scenarios) {
       const headers = (service) =>
         scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
       for (const service of services) await load(service, scenario.path, headers(service), 2);
