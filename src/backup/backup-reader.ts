@@ -7,7 +7,14 @@ import { BackupCatalog } from './backup-catalog';
 import { BackupKeyring } from './backup-keyring';
 import { BackupTarget } from './backup-targets';
 import { DecryptStream, keyForBackup } from './pipeline/encryption';
-import { BlockDecompressStream, HashStream, streamDecompressor } from './pipeline/streams';
+import { BlockLeases, BlockMemory, COLLECTED } from './pipeline/block-memory';
+import { WorkerBlockDecoder } from './pipeline/block-worker';
+import {
+  BlockDecompressStream,
+  HashStream,
+  MAX_BLOCK_BYTES,
+  streamDecompressor,
+} from './pipeline/streams';
 import { translateStorageError } from './storage/storage-errors';
 
 export interface OpenedBackup {
@@ -17,10 +24,21 @@ export interface OpenedBackup {
   assertIntact(): void;
   /** Stored bytes read so far (progress). */
   bytesRead(): number;
+  /**
+   * What the stream's pieces lie in: a consumer holds each piece it keeps past the current read and
+   * drops it once used, so that the memory can take the next block (block-memory.ts).
+   */
+  leases: BlockLeases;
 }
 
-/** Blocks decompressed at once on the thread pool while the restore loads the previous ones. */
+/** Blocks sent to the decompression worker at once while the restore loads the previous ones. */
 const DECOMPRESS_CONCURRENCY = 2;
+/**
+ * Reused slots for decompressed blocks: those decompressing, those waiting in the streams between
+ * the worker and the loader, the one or two being cut into sections and those the two database
+ * connections are still sending. When all are in use a block gets a Buffer of its own instead.
+ */
+const BLOCK_SLOTS = 6;
 
 /** Reads a stored backup back, checking every layer: frames, tags, size, checksum. */
 @Injectable()
@@ -53,14 +71,22 @@ export class BackupReader {
     const source = await target.driver.get(this.catalog.dataKey(target, manifest.id));
     const hash = new HashStream();
     const stages: Transform[] = [hash];
+    let leases: BlockLeases = COLLECTED;
     if (manifest.encryption) stages.push(new DecryptStream(key, manifest.id));
     if (decode) {
       const { algorithm, blockBytes } = manifest.compression;
-      stages.push(
-        blockBytes
-          ? new BlockDecompressStream(algorithm, DECOMPRESS_CONCURRENCY)
-          : streamDecompressor(algorithm),
-      );
+      if (blockBytes) {
+        const memory = new BlockMemory(Math.min(blockBytes, MAX_BLOCK_BYTES), BLOCK_SLOTS);
+        leases = memory;
+        stages.push(
+          new BlockDecompressStream(
+            DECOMPRESS_CONCURRENCY,
+            new WorkerBlockDecoder(algorithm, memory, DECOMPRESS_CONCURRENCY),
+          ),
+        );
+      } else {
+        stages.push(streamDecompressor(algorithm));
+      }
     }
     const stream = (
       pipeline as (
@@ -84,6 +110,7 @@ export class BackupReader {
     return {
       stream: translated,
       bytesRead: () => hash.bytes,
+      leases,
       assertIntact: () => {
         if (hash.bytes < manifest.data.sizeBytes) {
           throw BackupErrors.truncated(

@@ -279,7 +279,7 @@ export class BackupRestorer {
     lastStep: string,
   ): Promise<RestoreReport['tables']> {
     const progress = this.progress(opened, manifest, options);
-    const loaded = await loadSnapshot(sessions, opened.stream, progress.rows);
+    const loaded = await loadSnapshot(sessions, opened.stream, progress.rows, opened.leases);
     // Integrity first: a damaged stream is reported as damage, not as the key it happens to break.
     opened.assertIntact();
     await rebuildIndexesAndKeys(

@@ -8,8 +8,9 @@ import { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { Pool, PoolClient, PoolConfig } from 'pg';
-import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
+import { to as copyToStdout } from 'pg-copy-streams';
 import { Config } from '../config/config.schema';
+import { copyIn } from './copy-in';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -32,7 +33,10 @@ export interface SqlSession {
 }
 
 export interface CopyInSink {
-  /** Resolves when the rows may be released (sent, or buffered within the stream's limit). */
+  /**
+   * Resolves when the memory the rows lie in may be reused: on PostgreSQL once the socket has
+   * written them, on PGlite once they are stored.
+   */
   write(rows: Buffer[]): Promise<void>;
   /** Resolves once the server has accepted every row, with the rows it reports it stored. */
   end(): Promise<number>;
@@ -203,28 +207,13 @@ export function clientSession(client: PoolClient): SqlSession & { copying(): boo
     },
     copyIn: (table, columns) => {
       copies++;
-      const stream = client.query(copyFromStdin(`COPY ${copyTarget(table, columns)} FROM STDIN`));
-      let failure: Error | undefined;
-      const failed = new Promise<never>((_resolve, reject) =>
-        stream.once('error', (error) => {
-          failure = error;
-          reject(error);
-        }),
-      );
-      failed.catch(() => undefined);
+      const copy = copyIn(client, `COPY ${copyTarget(table, columns)} FROM STDIN`);
       return {
-        write: async (rows) => {
-          if (failure) throw failure;
-          let room = true;
-          for (const part of rows) room = stream.write(part);
-          if (!room)
-            await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed]);
-        },
+        write: (rows) => copy.write(rows),
         end: async () => {
-          stream.end();
-          await Promise.race([new Promise((resolve) => stream.once('finish', resolve)), failed]);
+          const stored = await copy.end();
           copies--;
-          return stream.rowCount;
+          return stored;
         },
       };
     },

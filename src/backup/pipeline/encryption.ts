@@ -231,23 +231,27 @@ export class DecryptStream extends Transform {
         throw BackupErrors.malformed(`Chunk ${this.index} has an invalid header.`);
       if (index !== this.index) throw BackupErrors.chunkMissing(this.index, index);
       if (this.queue.length < length + FRAME_OVERHEAD) return;
-      const frame = this.queue.take(length + FRAME_OVERHEAD);
-      if (this.key) this.push(this.open(frame, length));
+      // The body stays in the pieces it arrived in (no copy of the frame into one Buffer).
+      const front = this.queue.take(HEADER_BYTES + NONCE_BYTES);
+      const body = this.queue.takeParts(length);
+      const tag = this.queue.take(TAG_BYTES);
+      if (this.key) for (const piece of this.open(front, body, tag)) this.push(piece);
       this.index++;
       if (final === 1) this.finished = true;
     }
   }
 
-  private open(frame: Buffer, length: number): Buffer {
-    const head = frame.subarray(0, HEADER_BYTES);
-    const nonce = frame.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
-    const body = frame.subarray(HEADER_BYTES + NONCE_BYTES, HEADER_BYTES + NONCE_BYTES + length);
-    const tag = frame.subarray(HEADER_BYTES + NONCE_BYTES + length);
-    const decipher = createDecipheriv('aes-256-gcm', this.key!, nonce);
-    decipher.setAAD(Buffer.concat([this.aadPrefix, head]));
+  /** The frame's plaintext, in pieces as its ciphertext came; none is given out before the tag holds. */
+  private open(front: Buffer, body: Buffer[], tag: Buffer): Buffer[] {
+    const decipher = createDecipheriv('aes-256-gcm', this.key!, front.subarray(HEADER_BYTES));
+    decipher.setAAD(Buffer.concat([this.aadPrefix, front.subarray(0, HEADER_BYTES)]));
     decipher.setAuthTag(tag);
     try {
-      return Buffer.concat([decipher.update(body), decipher.final()]);
+      const plain = body.map((piece) => decipher.update(piece));
+      // GCM's final only checks the tag; it has no bytes left to give.
+      const rest = decipher.final();
+      if (rest.length > 0) plain.push(rest);
+      return plain;
     } catch {
       throw BackupErrors.corrupted(this.index);
     }

@@ -9,6 +9,7 @@ import {
 } from '../../database/database';
 import { Migration } from '../../database/migrator';
 import { BackupErrors } from '../backup.errors';
+import { BlockLeases, COLLECTED } from './block-memory';
 import { CopyOut, copyOut, CopySection } from './copy-out';
 
 /**
@@ -245,14 +246,21 @@ export function snapshotStream(database: Database): {
  * concatenated: a section that spans two decompressed blocks is handed on as two parts. (Joining
  * the rest of one 4 MiB block to the next allocated a second copy of the whole dump, and the
  * garbage collections that external memory forces took seconds of the main thread per restore.)
+ * Each chunk is held by the input until it is read to its end; the parts of a section are held
+ * once more each for the caller, who drops them when they are written (block-memory.ts).
  */
 class DumpInput {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private readonly source: AsyncIterator<unknown>;
   private ended = false;
+  /** Chunks read to their end by the last take, dropped once its parts are held or read. */
+  private readonly used: Buffer[] = [];
 
-  constructor(input: Readable) {
+  constructor(
+    input: Readable,
+    readonly leases: BlockLeases,
+  ) {
     this.source = input[Symbol.asyncIterator]();
   }
 
@@ -261,17 +269,30 @@ class DumpInput {
     for (let searched = 0, before = 0; ;) {
       for (; searched < this.chunks.length; searched++) {
         const at = this.chunks[searched].indexOf(NEWLINE);
-        if (at !== -1) return text(this.take(before + at + 1), before + at);
+        if (at !== -1) return this.settle(text(this.take(before + at + 1), before + at));
         before += this.chunks[searched].length;
       }
-      if (!(await this.more())) return this.size === 0 ? null : text(this.take(this.size));
+      if (!(await this.more()))
+        return this.size === 0 ? null : this.settle(text(this.take(this.size)));
     }
   }
 
-  /** Exactly `count` bytes, in one or more parts, or null when the input ends first. */
+  /**
+   * Exactly `count` bytes, in one or more parts, or null when the input ends first. Each part is
+   * held for the caller, who drops it once written.
+   */
   async bytes(count: number): Promise<Buffer[] | null> {
     while (this.size < count) if (!(await this.more())) return null;
-    return this.take(count);
+    const parts = this.take(count);
+    for (const part of parts) this.leases.hold(part);
+    return this.settle(parts);
+  }
+
+  /** Drops the chunks the last take read to their end, after its parts were held or read. */
+  private settle<T>(result: T): T {
+    for (const chunk of this.used) this.leases.drop(chunk);
+    this.used.length = 0;
+    return result;
   }
 
   private take(count: number): Buffer[] {
@@ -281,7 +302,7 @@ class DumpInput {
       const first = this.chunks[0];
       if (first.length <= count) {
         parts.push(first);
-        this.chunks.shift();
+        this.used.push(this.chunks.shift()!);
         count -= first.length;
       } else {
         parts.push(first.subarray(0, count));
@@ -303,6 +324,8 @@ class DumpInput {
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.size += chunk.length;
+    } else {
+      this.leases.drop(chunk);
     }
     return true;
   }
@@ -342,10 +365,11 @@ export async function loadSnapshot(
   sessions: readonly SqlSession[],
   input: Readable,
   onRows: (progress: RestoreProgress) => void = () => undefined,
+  leases: BlockLeases = COLLECTED,
 ): Promise<SnapshotSummary> {
   const session = sessions[0];
   const existing = new Map((await listTables(session)).map((table) => [table.name, table]));
-  const dump = new DumpInput(input);
+  const dump = new DumpInput(input, leases);
   const counted: SnapshotSummary['tables'] = [];
   let version: number | undefined;
   let schemaVersion: string | null | undefined;
@@ -462,6 +486,7 @@ function copyLoader(
       const sink = await free();
       const sent = sinks[sink].write(section).then(() => {
         writing[sink] = undefined;
+        for (const part of section) dump.leases.drop(part);
       });
       sent.catch(() => undefined);
       writing[sink] = sent;

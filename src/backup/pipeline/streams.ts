@@ -200,27 +200,40 @@ export class ByteQueue {
   }
 }
 
+/**
+ * Decompresses one block of BlockCompressStream's framing, given as the pieces it lies in. The
+ * result must hold `plainBytes` bytes; anything else is reported by the caller.
+ */
+export interface BlockDecoder {
+  decode(pieces: Buffer[], storedBytes: number, plainBytes: number): Promise<Buffer>;
+  /** Stops whatever the decoder runs (called once the stream is done or destroyed). */
+  close(): void;
+}
+
+/** Blocks decompressed by zlib's async calls on the thread pool, each into a new Buffer. */
+export function threadPoolDecoder(algorithm: CompressionSettings['algorithm']): BlockDecoder {
+  if (algorithm === 'none') throw new Error('block compression needs an algorithm');
+  const decompress = algorithm === 'gzip' ? gunzipAsync : brotliDecompressAsync;
+  return {
+    decode: (pieces, storedBytes, plainBytes) =>
+      decompress(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, storedBytes), {
+        maxOutputLength: plainBytes,
+        chunkSize: outputSize(plainBytes),
+      }),
+    close: () => undefined,
+  };
+}
+
 /** Reads BlockCompressStream's frames back, decompressing several blocks at once. */
 export class BlockDecompressStream extends Transform {
   private readonly queue = new ByteQueue();
   private readonly inFlight: Promise<Buffer>[] = [];
-  private readonly decompress: (block: Buffer, plainBytes: number) => Promise<Buffer>;
 
   constructor(
-    algorithm: CompressionSettings['algorithm'],
     private readonly concurrency: number,
+    private readonly decoder: BlockDecoder,
   ) {
     super();
-    if (algorithm === 'none') throw new Error('block compression needs an algorithm');
-    this.decompress =
-      algorithm === 'gzip'
-        ? (block, plainBytes) =>
-            gunzipAsync(block, { maxOutputLength: plainBytes, chunkSize: outputSize(plainBytes) })
-        : (block, plainBytes) =>
-            brotliDecompressAsync(block, {
-              maxOutputLength: plainBytes,
-              chunkSize: outputSize(plainBytes),
-            });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -237,6 +250,11 @@ export class BlockDecompressStream extends Transform {
     rest().then(() => callback(), callback);
   }
 
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.decoder.close();
+    callback(error);
+  }
+
   private async startWholeFrames(): Promise<void> {
     while (this.queue.length >= BLOCK_HEADER_BYTES) {
       const header = this.queue.peek(BLOCK_HEADER_BYTES);
@@ -246,8 +264,8 @@ export class BlockDecompressStream extends Transform {
         throw BackupErrors.malformed('A compressed block has an invalid header.');
       if (this.queue.length < BLOCK_HEADER_BYTES + storedBytes) return;
       this.queue.take(BLOCK_HEADER_BYTES);
-      const block = this.queue.take(storedBytes);
-      const plain = this.decompress(block, plainBytes).then(
+      const pieces = this.queue.takeParts(storedBytes);
+      const plain = this.decoder.decode(pieces, storedBytes, plainBytes).then(
         (data) => {
           if (data.length !== plainBytes)
             throw BackupErrors.malformed('A compressed block does not hold its stated length.');
