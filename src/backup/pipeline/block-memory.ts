@@ -16,9 +16,9 @@ export const COLLECTED: BlockLeases = { hold: () => undefined, drop: () => undef
  * can decompress into it (block-worker.ts) and the main thread hand views of it to the database
  * socket without allocating. Why: each decompressed 4 MiB block in a Buffer of its own counted as
  * new external memory, and V8 started an old-space collection of the whole heap every few tens of
- * MiB of it (19–27 per restore of the benchmark database, 0.7–0.9 s of the main thread, more in
- * the collector's threads; docs/backup.md). A slot is reused once every hold on its pieces is
- * dropped; a piece's slot is found from its offset.
+ * MiB of it (19–24 per restore of the benchmark database, 0.5–0.7 s of collector pauses;
+ * docs/backup.md). A slot is reused once every hold on its pieces is dropped; a piece's slot is
+ * found from its offset.
  */
 export class BlockMemory implements BlockLeases {
   readonly shared: SharedArrayBuffer;
