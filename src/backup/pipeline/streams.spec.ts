@@ -6,6 +6,7 @@ import {
   BlockCompressStream,
   BlockDecompressStream,
   CompressionSettings,
+  DecoderFailure,
   threadPoolDecoder,
 } from './streams';
 import { codeOf } from '../../../test/support/error-code';
@@ -130,6 +131,16 @@ describe(BlockCompressStream.name, () => {
       expect(await codeOf(run)).toBe('BACKUP_MALFORMED');
     },
   );
+
+  it("should fail with the decoder's own error, not BACKUP_MALFORMED, when its worker is gone", async () => {
+    const sut = await compress(pieces(), { algorithm: 'brotli', level: 3 }, 16 * 1024);
+    const decoder = new WorkerBlockDecoder('brotli', new BlockMemory(16 * 1024, 3), 2);
+    decoder.close();
+
+    const run = collect(Readable.from([sut]).pipe(new BlockDecompressStream(2, decoder)));
+
+    await expect(run).rejects.toBeInstanceOf(DecoderFailure);
+  });
 
   it('should report BACKUP_TRUNCATED when the data ends inside a block', async () => {
     const sut = await compress(pieces(), { algorithm: 'brotli', level: 3 }, 16 * 1024);

@@ -210,6 +210,9 @@ export interface BlockDecoder {
   close(): void;
 }
 
+/** A decoder that cannot work any more (not a verdict on the data it was given). */
+export class DecoderFailure extends Error {}
+
 /** Blocks decompressed by zlib's async calls on the thread pool, each into a new Buffer. */
 export function threadPoolDecoder(algorithm: CompressionSettings['algorithm']): BlockDecoder {
   if (algorithm === 'none') throw new Error('block compression needs an algorithm');
@@ -272,6 +275,8 @@ export class BlockDecompressStream extends Transform {
           return data;
         },
         (error: Error) => {
+          // The decoder itself failing (its worker stopped) is not a fault of the data.
+          if (error instanceof DecoderFailure) throw error;
           // Damaged data, or more data than the header states (zlib stops at maxOutputLength).
           throw BackupErrors.malformed(`A compressed block cannot be decoded: ${error.message}`);
         },
