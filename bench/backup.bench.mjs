@@ -17,7 +17,10 @@ const { withAppContext } = require('../dist/src/cli/cli-context.js');
 const { BackupService } = require('../dist/src/backup/backup.service.js');
 const { EncryptStream } = require('../dist/src/backup/pipeline/encryption.js');
 const { CountStream } = require('../dist/src/backup/pipeline/streams.js');
-const { decoderMemoryBytes } = require('../dist/src/backup/pipeline/block-worker.js');
+const {
+  decoderCounts,
+  decoderMemoryBytes,
+} = require('../dist/src/backup/pipeline/block-worker.js');
 
 const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 const SOURCE = 'cryoprotect_bench_backup';
@@ -284,6 +287,7 @@ try {
   }
 
   const restoreRounds = [];
+  const blocksBefore = { ...decoderCounts };
   for (let round = 0; round < RESTORE_ROUNDS; round++) {
     const pgRestoreOnce = async () => {
       await freshDatabase('cryoprotect_bench_pg_restore');
@@ -326,6 +330,10 @@ try {
       peakMiB: ours.peakMiB,
     });
   }
+  const restoreBlocks = {
+    blocks: decoderCounts.blocks - blocksBefore.blocks,
+    unslotted: decoderCounts.unslotted - blocksBefore.unslotted,
+  };
   const pick = (rounds, field) => rounds.map((round) => round[field]);
   const middle = (rounds, field) => median(pick(rounds, field));
   const backupSeconds = middle(backupRounds, 'encryptedSeconds');
@@ -380,6 +388,8 @@ try {
     restorePipelinePeakMiB: Math.max(...pick(restoreRounds, 'peakMiB')),
     backupPipelineLivePeakMiB: live.backupMiB,
     restorePipelineLivePeakMiB: live.restoreMiB,
+    restoreBlocks: restoreBlocks.blocks,
+    restoreBlocksUnslotted: restoreBlocks.unslotted,
     targets: {
       backupVsPgDumpTime: 0.5,
       backupVsPgDumpSize: 0.9,
@@ -414,6 +424,7 @@ Times per round (s): pg_dump ${range(backupRounds, 'pgDumpSeconds')}; our backup
 Restored row counts match the manifest: ${rowsMatch}.
 Pipeline memory, live (peak JS heap + external memory above the idle app, full GC before each sample every 100 ms, separate untimed runs; the restore's also counts its decompression slots and its worker's heap, garbage included): backup ${f(data.backupPipelineLivePeakMiB, 0)} MiB, restore ${f(data.restorePipelineLivePeakMiB, 0)} MiB — ${verdict(Math.max(data.backupPipelineLivePeakMiB, data.restorePipelineLivePeakMiB), 64)} (≤ 64 MiB).
 Pipeline memory including buffers not yet collected (same, sampled every 10 ms without forcing GC, in the timed runs): backup ${f(data.backupPipelinePeakMiB, 0)} MiB, restore ${f(data.restorePipelinePeakMiB, 0)} MiB.
+Decompressed blocks of the timed restores: ${data.restoreBlocks}, of which ${data.restoreBlocksUnslotted} found no free reused slot and came back in a Buffer of their own.
 Peak RSS of the whole benchmark process: ${f(peakRssMiB, 0)} MiB (the Nest application, RDKit WASM, the pg driver and pages kept after GC, not only the pipeline).
 `;
   writeResults('backup', data, markdown);
