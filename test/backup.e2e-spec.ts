@@ -16,6 +16,7 @@ import {
   FRAME_LAYOUT,
   newEncryptionParams,
 } from '../src/backup/pipeline/encryption';
+import { decoderCounts } from '../src/backup/pipeline/block-worker';
 import { listTables, loadSnapshot } from '../src/backup/pipeline/snapshot';
 import { ConfigError, loadConfig } from '../src/config/config.loader';
 import { SqlSession } from '../src/database/database';
@@ -477,6 +478,42 @@ describe(BackupService.name, () => {
       } finally {
         await source.close();
         rmSync(pgliteDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  (hasPostgres ? it : it.skip)(
+    'should restore value for value on two connections while the decompressed blocks reuse their memory many times over',
+    async () => {
+      // About 60 MB of rows: 15 blocks of 4 MiB through 6 reused slots, each section's pieces
+      // written by one of two connections while later blocks are decompressed into freed slots.
+      // A slot handed out again while a piece of it was still being sent would change values
+      // (not counts), which the digests of every row catch.
+      const source = await createTestApp('postgres', { overrides: localConfig() });
+      try {
+        await source.database.session((session) =>
+          session.query(
+            `INSERT INTO users (email, display_name, role)
+             SELECT 'slot' || g || '@example.org', repeat(md5(g::text), 4) || ' ' || g, 'viewer'
+               FROM generate_series(1, 350000) g`,
+          ),
+        );
+        const tables = (await source.database.session((session) => listTables(session))).map(
+          (table) => table.name,
+        );
+        const [outcome] = (await source.app.get(BackupService).run()).results;
+        if (!outcome.ok) throw new Error(outcome.message);
+        const before = { ...decoderCounts };
+        await withTestDatabase(async (url) => {
+          await sut.restore(outcome.manifest.id, { targetDatabase: url });
+
+          expect(decoderCounts.blocks - before.blocks).toBeGreaterThan(12);
+          expect(await contentAt(url, tables)).toEqual(
+            await contentAt(source.config.database.url!, tables),
+          );
+        });
+      } finally {
+        await source.close();
       }
     },
   );

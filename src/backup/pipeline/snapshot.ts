@@ -324,8 +324,6 @@ class DumpInput {
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.size += chunk.length;
-    } else {
-      this.leases.drop(chunk);
     }
     return true;
   }
