@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { to as copyToStdout } from 'pg-copy-streams';
 import { copyOut, CopySection } from '../src/backup/pipeline/copy-out';
-import { createTestDatabaseUrl } from './support/test-app';
+import { connectTestDatabase } from './support/test-app';
 
 async function collect(sections: AsyncIterable<CopySection>): Promise<CopySection[]> {
   const all: CopySection[] = [];
@@ -19,13 +19,12 @@ async function reference(client: Client, text: string): Promise<Buffer> {
 const newlines = (data: Buffer) => data.toString('latin1').split('\n').length - 1;
 
 describe('copyOut (COPY TO STDOUT read from the protocol)', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: Awaited<ReturnType<typeof connectTestDatabase>>;
   let client: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabaseUrl();
-    client = new Client({ connectionString: database.url });
-    await client.connect();
+    database = await connectTestDatabase();
+    client = database.client;
     // Short rows, rows with characters COPY escapes, and rows of 200 KB that span several socket
     // reads (so a message and its 5-byte header are cut between reads at many places).
     await client.query(`CREATE TABLE samples (id int PRIMARY KEY, body text, doc jsonb)`);
@@ -38,10 +37,7 @@ describe('copyOut (COPY TO STDOUT read from the protocol)', () => {
         FROM generate_series(1, 20000) g`);
   });
 
-  afterAll(async () => {
-    await client.end();
-    await database.drop();
-  });
+  afterAll(() => database.close());
 
   it('should give the bytes and the row count pg-copy-streams gives, in sections of whole rows', async () => {
     const text = 'COPY samples (id, body, doc) TO STDOUT';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { copyIn } from '../src/database/copy-in';
-import { createTestDatabaseUrl } from './support/test-app';
+import { connectTestDatabase } from './support/test-app';
 
 /** Rows of COPY text of one length each: ids from `first` (zero-padded), bodies of `width`. */
 function rows(first: number, count: number, width = 40): Buffer {
@@ -11,13 +11,12 @@ function rows(first: number, count: number, width = 40): Buffer {
 }
 
 describe('copyIn (COPY FROM STDIN written to the protocol)', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: Awaited<ReturnType<typeof connectTestDatabase>>;
   let client: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabaseUrl();
-    client = new Client({ connectionString: database.url });
-    await client.connect();
+    database = await connectTestDatabase();
+    client = database.client;
   });
 
   beforeEach(async () => {
@@ -25,10 +24,7 @@ describe('copyIn (COPY FROM STDIN written to the protocol)', () => {
     await client.query('CREATE TABLE loaded (id int PRIMARY KEY, body text NOT NULL)');
   });
 
-  afterAll(async () => {
-    await client.end();
-    await database.drop();
-  });
+  afterAll(() => database.close());
 
   it('should store every row written, in pieces cut anywhere, and report the count', async () => {
     const data = rows(1, 20000);

@@ -63,6 +63,25 @@ export async function createTestDatabaseUrl(): Promise<{ url: string; drop(): Pr
   };
 }
 
+/** A client connected to a fresh, empty PostgreSQL database; `close` ends it and drops the database. */
+export async function connectTestDatabase(): Promise<{
+  url: string;
+  client: Client;
+  close(): Promise<void>;
+}> {
+  const database = await createTestDatabaseUrl();
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  return {
+    url: database.url,
+    client,
+    close: async () => {
+      await client.end();
+      await database.drop();
+    },
+  };
+}
+
 export async function createTestApp(
   kind: DatabaseKind,
   options: TestAppOptions = {},

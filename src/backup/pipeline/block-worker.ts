@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BlockMemory } from './block-memory';
-import { BlockDecoder, CompressionSettings, DecoderFailure } from './streams';
+import { BlockDecoder, CompressionSettings, DecoderFailure, outputSize } from './streams';
 
 /**
  * The worker's code, evaluated as a script (a file of its own would need a second build output
@@ -35,7 +35,7 @@ parentPort.on('message', (job) => {
   const block = job.input >= 0
     ? new Uint8Array(input, job.input * inputSlotBytes, job.storedBytes)
     : job.block;
-  const options = { maxOutputLength: job.plainBytes, chunkSize: Math.max(65536, job.plainBytes + 1024) };
+  const options = { maxOutputLength: job.plainBytes, chunkSize: job.chunkSize };
   let data;
   try {
     data = algorithm === 'gzip' ? zlib.gunzipSync(block, options) : zlib.brotliDecompressSync(block, options);
@@ -154,6 +154,7 @@ export class WorkerBlockDecoder implements BlockDecoder {
         id,
         storedBytes,
         plainBytes,
+        chunkSize: outputSize(plainBytes),
         input: input ?? -1,
         output: output ?? -1,
         block,
@@ -185,10 +186,12 @@ export class WorkerBlockDecoder implements BlockDecoder {
       return;
     }
     if (job.output !== undefined) this.outputs.release(job.output);
-    if (reply.data) decoderCounts.unslotted++;
-    if (reply.data)
+    if (reply.data) {
+      decoderCounts.unslotted++;
       job.resolve(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.length));
-    else job.reject(new Error(reply.error ?? 'the decompression worker sent no data'));
+    } else {
+      job.reject(new Error(reply.error ?? 'the decompression worker sent no data'));
+    }
   }
 
   private abort(error: Error): void {

@@ -56,6 +56,17 @@ async function decompressIntoSlots(
   return { bytes: Buffer.concat(copies), pieces, memory };
 }
 
+/** The test rows compressed in blocks of `blockBytes`, then read back through the worker. */
+async function throughSlots(
+  settings: CompressionSettings,
+  blockBytes: number,
+  slotOptions?: Parameters<typeof decompressIntoSlots>[2],
+) {
+  const input = Buffer.concat(pieces());
+  const compressed = await compress([input], settings, blockBytes);
+  return { input, ...(await decompressIntoSlots(compressed, settings.algorithm, slotOptions)) };
+}
+
 describe(BlockCompressStream.name, () => {
   it.each([
     { algorithm: 'brotli', level: 3 },
@@ -75,9 +86,12 @@ describe(BlockCompressStream.name, () => {
   it.each(['brotli', 'gzip'] as const)(
     'should give back the same bytes through the worker, %s blocks reusing three slots',
     async (algorithm) => {
-      const input = Buffer.concat(pieces());
-      const sut = await compress([input], { algorithm, level: 3 }, 16 * 1024);
-      const { bytes, pieces: out, memory } = await decompressIntoSlots(sut, algorithm);
+      const {
+        input,
+        bytes,
+        pieces: out,
+        memory,
+      } = await throughSlots({ algorithm, level: 3 }, 16 * 1024);
       expect(bytes.equals(input)).toBe(true);
       // Every block came back in a slot (none needed a Buffer of its own), so slots were reused.
       expect(out.length).toBeGreaterThan(10);
@@ -87,15 +101,12 @@ describe(BlockCompressStream.name, () => {
   );
 
   it('should give blocks Buffers of their own when every slot is still held', async () => {
-    const input = Buffer.concat(pieces());
-    const sut = await compress([input], { algorithm: 'brotli', level: 3 }, 16 * 1024);
     const {
+      input,
       bytes,
       pieces: out,
       memory,
-    } = await decompressIntoSlots(sut, 'brotli', {
-      drop: false,
-    });
+    } = await throughSlots({ algorithm: 'brotli', level: 3 }, 16 * 1024, { drop: false });
     expect(bytes.equals(input)).toBe(true);
     expect(Buffer.concat(out).equals(input)).toBe(true);
     expect(out.filter((piece) => piece.buffer === memory.shared)).toHaveLength(3);
@@ -103,15 +114,12 @@ describe(BlockCompressStream.name, () => {
   });
 
   it('should give blocks larger than a slot Buffers of their own', async () => {
-    const input = Buffer.concat(pieces());
-    const sut = await compress([input], { algorithm: 'gzip', level: 6 }, 64 * 1024);
     const {
+      input,
       bytes,
       pieces: out,
       memory,
-    } = await decompressIntoSlots(sut, 'gzip', {
-      slotBytes: 16 * 1024,
-    });
+    } = await throughSlots({ algorithm: 'gzip', level: 6 }, 64 * 1024, { slotBytes: 16 * 1024 });
     expect(bytes.equals(input)).toBe(true);
     const large = out.filter((piece) => piece.length > 16 * 1024);
     expect(large.length).toBeGreaterThan(2);

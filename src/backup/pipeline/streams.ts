@@ -63,7 +63,7 @@ const gunzipAsync = promisify(gunzip);
  * filled output buffer: at the default 16 KiB that bookkeeping took as much main-thread time as
  * reading the database, so a call gets room for about a whole block.
  */
-const outputSize = (bytes: number) => Math.max(64 * 1024, bytes + 1024);
+export const outputSize = (bytes: number) => Math.max(64 * 1024, bytes + 1024);
 /** A 4 MiB block of the dump compresses to about 1 MiB: one or two calls, without 4 MiB buffers. */
 const COMPRESSED_OUTPUT_BYTES = 1024 * 1024;
 /**
