@@ -51,6 +51,20 @@ describe(LineBatch.name, () => {
     expect(sizes).toEqual(lines.map((line) => Buffer.byteLength(`${line}\n`)));
   });
 
+  it('should write the same bytes for an ASCII line whether or not the caller says it is ASCII', () => {
+    const lines = ['{"message":"GET /health/live 200 0.3 ms","x":[1,2]}', '', ' ~!\\"'];
+    const asAscii: Buffer[] = [];
+    const asText: Buffer[] = [];
+    const ascii = new LineBatch((bytes) => asAscii.push(Buffer.from(bytes)));
+    const text = new LineBatch((bytes) => asText.push(Buffer.from(bytes)));
+    const sizes = lines.map((line) => ascii.add(line, true));
+    for (const line of lines) text.add(line);
+    ascii.close();
+    text.close();
+    expect(Buffer.concat(asAscii)).toEqual(Buffer.concat(asText));
+    expect(sizes).toEqual(lines.map((line) => line.length + 1));
+  });
+
   it('should write a line larger than its buffer alone, after the lines before it', () => {
     const writes: string[] = [];
     const sut = new LineBatch((bytes) => writes.push(bytes.toString()));

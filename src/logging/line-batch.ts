@@ -16,6 +16,15 @@ const NEWLINE = 0x0a;
  */
 export const maxLineBytes = (line: string): number => 3 * line.length + 1;
 
+/**
+ * Buffer's own encoders, which Buffer.write calls after checking its arguments and looking up the
+ * encoding by name (about as long as the copy for a line). Node's typings leave them out.
+ */
+type EncodingBuffer = Buffer & {
+  latin1Write(text: string, offset: number): number;
+  utf8Write(text: string, offset: number): number;
+};
+
 const open = new Set<LineBatch>();
 let exitHookInstalled = false;
 
@@ -56,9 +65,13 @@ export class LineBatch {
     }
   }
 
-  /** Adds a line (its newline is added here) and returns how many bytes it took. */
-  add(line: string): number {
-    const room = maxLineBytes(line);
+  /**
+   * Adds a line (its newline is added here) and returns how many bytes it took. `ascii` says the
+   * caller knows every character of the line is ASCII: its bytes are then its characters, copied
+   * without UTF-8 encoding.
+   */
+  add(line: string, ascii = false): number {
+    const room = ascii ? line.length + 1 : maxLineBytes(line);
     if (room > this.buffer.length - this.length) {
       this.flush();
       // A line longer than the whole buffer is written alone.
@@ -68,7 +81,9 @@ export class LineBatch {
         return bytes.length;
       }
     }
-    const bytes = this.buffer.write(line, this.length) + 1;
+    const buffer = this.buffer as EncodingBuffer;
+    const bytes =
+      (ascii ? buffer.latin1Write(line, this.length) : buffer.utf8Write(line, this.length)) + 1;
     this.buffer[this.length + bytes - 1] = NEWLINE;
     this.length += bytes;
     if (this.length >= MAX_PENDING_BYTES) this.flush();

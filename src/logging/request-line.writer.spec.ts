@@ -6,14 +6,17 @@ import { routeTemplate } from '../common/answered-requests';
 import { elapsedMs, markArrival } from '../common/request-timing';
 import { loadConfig } from '../config/config.loader';
 import { createWinston } from './logger.factory';
-import { RequestLineWriter, requestLine, timestamp } from './request-line.writer';
+import { millisText, RequestLineWriter, requestLine, timestamp } from './request-line.writer';
 import { LineTransport } from './stdout.transport';
 
 /** Collects what a transport is given, line by line. */
 class Collector extends LineTransport {
   readonly lines: string[] = [];
-  writeLine(line: string): void {
+  /** What the writer said of each line: ASCII only (copied without UTF-8 encoding) or not. */
+  readonly ascii: boolean[] = [];
+  writeLine(line: string, ascii = false): void {
     this.lines.push(line);
+    this.ascii.push(ascii);
   }
 }
 
@@ -232,6 +235,57 @@ describe('RequestLineWriter', () => {
       });
       expect(templateLines).toEqual(winstonLines);
     }
+  });
+
+  it('should call a line ASCII only when every character of it is, whichever field holds the others', () => {
+    const probes: Probe[] = [
+      { url: '/health/live', route: '/health/live', status: 200, userAgent: 'wrk' },
+      { url: '/api/v1/m/é', route: '/api/v1/m/:id', status: 200 },
+      { url: '/a', route: '/a', status: 200, userAgent: 'agent ünï' },
+      { url: '/a', route: '/a', status: 200, id: 'id-é' },
+      { url: '/a', route: '/a', status: 200, ip: '10.0.0.é' },
+      { url: '/a', route: '/a', status: 200, userId: 'usér' },
+      { url: '/ä', route: '/ä', status: 404 },
+      { url: '/a?q=é', route: '/a', status: 200, userAgent: 'wrk', userId: 'user-7' },
+      { url: '/a\u0001b', route: '/a', status: 200 },
+    ];
+    const { viaWinston, viaTemplate } = oneWriterServing(probes);
+    expect(viaTemplate.lines.map((line) => JSON.parse(line) as unknown)).toHaveLength(9);
+    expect(viaWinston.lines).toHaveLength(9);
+    const isAscii = (line: string) => [...line].every((character) => character.charCodeAt(0) < 128);
+    // Never ASCII when it is not: the batch would write Latin-1 bytes for those characters.
+    viaTemplate.lines.forEach((line, index) => {
+      if (viaTemplate.ascii[index]) expect(isAscii(line)).toBe(true);
+    });
+    // The usual lines are: a probe's, and one whose query string (not logged) holds the rest.
+    expect(viaTemplate.ascii).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
+  });
+
+  it('should write milliseconds as toFixed(1) does when the duration is not on a half', () => {
+    for (let step = 0; step < 50_000; step++) {
+      const millis = step * 0.0173 + step ** 2 * 1e-7;
+      const scaled = millis * 10;
+      if (Math.abs(scaled - Math.floor(scaled) - 0.5) < 1e-6) continue;
+      expect(millisText(millis)).toBe(millis.toFixed(1));
+    }
+    expect([0, 0.04, 0.06, 9.96, 1234.5678, 1e9 + 0.25].map(millisText)).toEqual([
+      '0.0',
+      '0.0',
+      '0.1',
+      '10.0',
+      '1234.6',
+      '1000000000.3',
+    ]);
   });
 
   it('should stamp the same time as toISOString when lines fall on millisecond and second boundaries', () => {

@@ -20,7 +20,7 @@ export function requestLine(
   const query = request.url.indexOf('?');
   const path = query === -1 ? request.url : request.url.slice(0, query);
   return {
-    message: `${request.method} ${path} ${status} ${millis.toFixed(1)} ms`,
+    message: `${request.method} ${path} ${status} ${millisText(millis)} ms`,
     level: levelOf(status),
     'event.kind': 'event',
     'event.category': ['web'],
@@ -49,6 +49,18 @@ const PROBE_REQUEST = {
 } as unknown as FastifyRequest;
 
 const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
+
+/**
+ * Milliseconds with one decimal, as `toFixed(1)` writes them but without its call into the runtime
+ * (a tenth of a millisecond is rounded on the scaled value, so a duration that lies exactly on a
+ * half may round the other way; both request-line paths use this one function).
+ */
+export function millisText(millis: number): string {
+  const tenths = Math.round(millis * 10);
+  if (!(tenths >= 0 && tenths <= Number.MAX_SAFE_INTEGER)) return millis.toFixed(1);
+  const whole = Math.floor(tenths / 10);
+  return `${whole}.${tenths - whole * 10}`;
+}
 
 /**
  * `new Date().toISOString()` without a Date per line: the part up to the seconds is formatted once
@@ -84,14 +96,38 @@ const NOT_PLAIN = new RegExp(`${JSON_ESCAPED.source}|${SECRET_TRIGGER_SOURCE}`);
 const text = (value: string): string =>
   NOT_PLAIN.test(value) ? JSON.stringify(redactText(value)) : `"${value}"`;
 
-/** The JSON text of the last string seen of one field, kept until a different string comes. */
+// eslint-disable-next-line no-control-regex -- the test is for any character beyond ASCII
+const NOT_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * The JSON text of the last string seen of one field, kept until a different string comes, and
+ * whether the string was written as it is (`plain`: no escaping, no masking, ASCII only).
+ */
 class LastText {
   private value: string | undefined;
   private json = '';
+  plain = true;
 
   of(value: string): string {
     if (value !== this.value) {
-      this.json = text(value);
+      this.plain = !NOT_PLAIN.test(value);
+      this.json = this.plain ? `"${value}"` : JSON.stringify(redactText(value));
+      this.value = value;
+    }
+    return this.json;
+  }
+}
+
+/** The same for a string that is ours (no masking): `ascii` when its JSON text is ASCII only. */
+class LastJson {
+  private value: string | undefined;
+  private json = '';
+  ascii = true;
+
+  of(value: string): string {
+    if (value !== this.value) {
+      this.json = JSON.stringify(value);
+      this.ascii = !NOT_ASCII.test(this.json);
       this.value = value;
     }
     return this.json;
@@ -115,15 +151,25 @@ class LastText {
  * request-line.writer.spec.ts compares the two outputs field by field.
  */
 export class RequestLineWriter {
-  // A client's address and agent repeat from request to request (keep-alive, one client's burst).
+  // A client's address and agent repeat from request to request (keep-alive, one client's burst),
+  // and so do a route, its path (a probe's, a list's) and a caller.
   private readonly clientIp = new LastText();
   private readonly userAgent = new LastText();
+  private readonly path = new LastText();
+  private readonly route = new LastJson();
+  private readonly userId = new LastJson();
+  /** Whether the line serialise made last is ASCII only (see LineBatch.add). */
+  private ascii = false;
+  /** Whether the tail is ASCII only. */
+  private readonly asciiTail: boolean;
 
   private constructor(
     private readonly logger: winston.Logger,
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
     private readonly tail: string,
-  ) {}
+  ) {
+    this.asciiTail = !NOT_ASCII.test(tail);
+  }
 
   /** A writer for this logger, or undefined when its lines cannot be written by template. */
   static forLogger(logger: winston.Logger): RequestLineWriter | undefined {
@@ -169,7 +215,10 @@ export class RequestLineWriter {
       // winston-transport's rule: the transport's level, else the logger's, must admit the line.
       const threshold = transport.level ?? logger.level;
       if (logger.levels[threshold] >= logger.levels[level])
-        transport.writeLine((line ??= this.serialise(request, route, status, millis, level)));
+        transport.writeLine(
+          (line ??= this.serialise(request, route, status, millis, level)),
+          this.ascii,
+        );
     }
     return true;
   }
@@ -184,10 +233,27 @@ export class RequestLineWriter {
     const url = request.url;
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    const plainPath = !NOT_PLAIN.test(path);
-    const message = `${request.method} ${path} ${status} ${millis.toFixed(1)} ms`;
+    const pathJson = this.path.of(path);
+    const plainPath = this.path.plain;
+    const message = `${request.method} ${path} ${status} ${millisText(millis)} ms`;
+    const id = String(request.id);
+    const plainId = !NOT_PLAIN.test(id);
+    const routeJson = this.route.of(route);
+    const clientIp = this.clientIp.of(request.ip);
     const userAgent = request.headers['user-agent'];
-    const userId = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
+    const userAgentJson = typeof userAgent === 'string' ? this.userAgent.of(userAgent) : undefined;
+    const user = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
+    const userJson = user === undefined ? undefined : this.userId.of(user);
+    // Every string written between quotes as it is passed the plain test, which admits ASCII only;
+    // the other pieces are ours (numbers, constants, the tail).
+    this.ascii =
+      plainPath &&
+      plainId &&
+      this.clientIp.plain &&
+      this.route.ascii &&
+      this.asciiTail &&
+      (userAgentJson === undefined || this.userAgent.plain) &&
+      (userJson === undefined || this.userId.ascii);
     return (
       // Around the path, the message holds the method (one of the HTTP parser's known methods), the
       // status and the duration, separated by spaces: it needs escaping or masking only where its
@@ -196,18 +262,16 @@ export class RequestLineWriter {
       `,"event.kind":"event","event.category":["web"]` +
       `,"event.outcome":"${status >= 400 ? 'failure' : 'success'}"` +
       `,"event.duration":${Math.round(millis * 1e6)}` +
-      `,"http.request.id":${text(String(request.id))}` +
+      `,"http.request.id":${plainId ? `"${id}"` : text(id)}` +
       // The method (a token the HTTP parser accepted), the route template (ours) and the user id
       // (ours) cannot hold a secret: no redaction pass for them.
       `,"http.request.method":"${request.method}"` +
       `,"http.response.status_code":${status}` +
-      `,"http.route":${JSON.stringify(route)}` +
-      `,"url.path":${plainPath ? `"${path}"` : text(path)}` +
-      `,"client.ip":${this.clientIp.of(request.ip)}` +
-      (typeof userAgent === 'string'
-        ? `,"user_agent.original":${this.userAgent.of(userAgent)}`
-        : '') +
-      (userId === undefined ? '' : `,"user.id":${JSON.stringify(userId)}`) +
+      `,"http.route":${routeJson}` +
+      `,"url.path":${pathJson}` +
+      `,"client.ip":${clientIp}` +
+      (userAgentJson === undefined ? '' : `,"user_agent.original":${userAgentJson}`) +
+      (userJson === undefined ? '' : `,"user.id":${userJson}`) +
       `,"log.logger":"http","@timestamp":"${timestamp()}","log.level":"${level}"` +
       this.tail
     );

@@ -38,18 +38,18 @@ export class RotatingFileTransport extends LineTransport {
     this.fd = openSync(options.filename, 'a');
   }
 
-  writeLine(text: string): void {
+  writeLine(text: string, ascii = false): void {
     const { maxBytes } = this.options;
     // The line's exact size is only counted when its largest possible size would cross the limit.
     if (
       this.size > 0 &&
-      this.size + maxLineBytes(text) > maxBytes &&
+      this.size + (ascii ? text.length + 1 : maxLineBytes(text)) > maxBytes &&
       this.size + Buffer.byteLength(text) + 1 > maxBytes
     ) {
       this.batch.flush();
       this.rotate();
     }
-    this.size += this.batch.add(text);
+    this.size += this.batch.add(text, ascii);
   }
 
   override close(): void {

@@ -15,8 +15,11 @@ export const TransportBase = (winston as unknown as { Transport: typeof Transpor
  * request line, see request-line.writer.ts) reaches the same transports.
  */
 export abstract class LineTransport extends TransportBase {
-  /** Writes one serialised line (without its newline). */
-  abstract writeLine(line: string): void;
+  /**
+   * Writes one serialised line (without its newline); `ascii` when the caller knows the line holds
+   * ASCII characters only (the request line, see request-line.writer.ts).
+   */
+  abstract writeLine(line: string, ascii?: boolean): void;
 
   override log(info: Record<string | symbol, unknown>, callback: () => void): void {
     this.writeLine(String(info[MESSAGE]));
@@ -33,8 +36,8 @@ export class StdoutTransport extends LineTransport {
   // process.stdout is looked up at each write, so a test can replace it.
   private readonly batch = new LineBatch((bytes) => process.stdout.write(bytes));
 
-  writeLine(line: string): void {
-    this.batch.add(line);
+  writeLine(line: string, ascii = false): void {
+    this.batch.add(line, ascii);
   }
 
   override close(): void {
