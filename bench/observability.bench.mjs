@@ -3,106 +3,18 @@
 // stdout only (a container), and to stdout plus the rotating file (docker-compose's setup). The
 // servers run side by side, loaded by wrk (one client thread, so the load generator does not take a
 // server's core); the order of each round rotates so drift hits all alike; medians compared. Target: ON costs at most 10 % of OFF's throughput.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { mean, median, writeResults } from './lib/results.mjs';
-import {
-  callgrindArgs,
-  hasCallgrind,
-  instructionsPerRequest,
-  sendRequests,
-} from './lib/callgrind.mjs';
+import { hasCallgrind, instructionsPerRequest, sendRequests } from './lib/callgrind.mjs';
+import { startService } from './lib/service.mjs';
 import { wrk } from './lib/wrk.mjs';
 
-// Node 20's global fetch (the lint config lists no browser globals).
-const { fetch } = globalThis;
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 16;
-const ADMIN = { email: 'bench-admin@example.org', password: 'bench-password-0123456789' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Starts the service with observability on or off (and the log file); with `callgrind`, under
- * valgrind's callgrind with counting off (see lib/callgrind.mjs), which takes minutes to boot.
- */
-async function startService(name, observability, file, callgrind) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), `cryoprotect-bench-${name}-`));
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'development',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    RATE_LIMIT: '100000000',
-    // The 33 reference molecules, so the list scenario reads real rows.
-    SEED_ON_FIRST_START: 'true',
-    AUTH_JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef0123456789',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    METRICS_ENABLED: String(observability),
-    LOG_REQUESTS: String(observability),
-    ...(file ? { LOG_DIR: join(dataDir, 'logs') } : {}),
-  };
-  // stdout goes to /dev/null: the ECS lines are still serialised and written, as in a container.
-  const main = [process.execPath, join(root, 'dist', 'src', 'main.js')];
-  const [command, ...args] = callgrind ? ['valgrind', ...callgrindArgs(callgrind), ...main] : main;
-  // valgrind writes its banner and notes on stderr.
-  const child = spawn(command, args, {
-    env,
-    stdio: ['ignore', 'ignore', callgrind ? 'ignore' : 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (callgrind ? 30 * 60_000 : 60_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health/live`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} service did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  let token;
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  if (login.ok) token = (await login.json()).accessToken;
-  return {
-    name,
-    url,
-    token,
-    pid: child.pid,
-    env,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 function load(service, path, headers, seconds) {
   return wrk({

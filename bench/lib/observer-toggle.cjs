@@ -7,7 +7,7 @@
 // (LineBatch.add: the line is built but not encoded or written).
 const { join } = require('node:path');
 
-const dist = join(process.env.OBSERVER_TOGGLE_DIST, 'src');
+const dist = join(__dirname, '..', '..', 'dist', 'src');
 const part = process.env.OBSERVER_TOGGLE_PART || 'all';
 let on = true;
 process.on('SIGUSR2', () => {

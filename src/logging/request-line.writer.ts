@@ -92,42 +92,45 @@ export function timestamp(now = Date.now()): string {
 const JSON_ESCAPED = /["\\\u0000-\u001f\u007f-\uffff]/;
 const NOT_PLAIN = new RegExp(`${JSON_ESCAPED.source}|${SECRET_TRIGGER_SOURCE}`);
 
-/** A string as a JSON value, with secrets masked as the logger's redaction step masks them. */
-const text = (value: string): string =>
-  NOT_PLAIN.test(value) ? JSON.stringify(redactText(value)) : `"${value}"`;
+/** A string's JSON text, and whether that text is ASCII only. */
+type Encoded = { json: string; ascii: boolean };
+
+/**
+ * A string as a JSON value, with secrets masked as the logger's redaction step masks them. `ascii`
+ * is true exactly when the string is written between quotes as it is (it passed the plain test,
+ * which admits ASCII only).
+ */
+function masked(value: string): Encoded {
+  return NOT_PLAIN.test(value)
+    ? { json: JSON.stringify(redactText(value)), ascii: false }
+    : { json: `"${value}"`, ascii: true };
+}
+
+const text = (value: string): string => masked(value).json;
 
 // eslint-disable-next-line no-control-regex -- the test is for any character beyond ASCII
 const NOT_ASCII = /[^\u0000-\u007f]/;
 
+/** A string of ours (a route template, a user id) as a JSON value: no masking. */
+function ours(value: string): Encoded {
+  const json = JSON.stringify(value);
+  return { json, ascii: !NOT_ASCII.test(json) };
+}
+
 /**
  * The JSON text of the last string seen of one field, kept until a different string comes, and
- * whether the string was written as it is (`plain`: no escaping, no masking, ASCII only).
+ * whether it is ASCII only (for a masked field: whether the string was written as it is).
  */
 class LastText {
   private value: string | undefined;
   private json = '';
-  plain = true;
-
-  of(value: string): string {
-    if (value !== this.value) {
-      this.plain = !NOT_PLAIN.test(value);
-      this.json = this.plain ? `"${value}"` : JSON.stringify(redactText(value));
-      this.value = value;
-    }
-    return this.json;
-  }
-}
-
-/** The same for a string that is ours (no masking): `ascii` when its JSON text is ASCII only. */
-class LastJson {
-  private value: string | undefined;
-  private json = '';
   ascii = true;
 
+  constructor(private readonly encode: (value: string) => Encoded) {}
+
   of(value: string): string {
     if (value !== this.value) {
-      this.json = JSON.stringify(value);
-      this.ascii = !NOT_ASCII.test(this.json);
+      ({ json: this.json, ascii: this.ascii } = this.encode(value));
       this.value = value;
     }
     return this.json;
@@ -153,11 +156,11 @@ class LastJson {
 export class RequestLineWriter {
   // A client's address and agent repeat from request to request (keep-alive, one client's burst),
   // and so do a route, its path (a probe's, a list's) and a caller.
-  private readonly clientIp = new LastText();
-  private readonly userAgent = new LastText();
-  private readonly path = new LastText();
-  private readonly route = new LastJson();
-  private readonly userId = new LastJson();
+  private readonly clientIp = new LastText(masked);
+  private readonly userAgent = new LastText(masked);
+  private readonly path = new LastText(masked);
+  private readonly route = new LastText(ours);
+  private readonly userId = new LastText(ours);
   /** Whether the line serialise made last is ASCII only (see LineBatch.add). */
   private ascii = false;
   /** Whether the tail is ASCII only. */
@@ -234,7 +237,7 @@ export class RequestLineWriter {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const pathJson = this.path.of(path);
-    const plainPath = this.path.plain;
+    const plainPath = this.path.ascii;
     const message = `${request.method} ${path} ${status} ${millisText(millis)} ms`;
     const id = String(request.id);
     const plainId = !NOT_PLAIN.test(id);
@@ -249,10 +252,10 @@ export class RequestLineWriter {
     this.ascii =
       plainPath &&
       plainId &&
-      this.clientIp.plain &&
+      this.clientIp.ascii &&
       this.route.ascii &&
       this.asciiTail &&
-      (userAgentJson === undefined || this.userAgent.plain) &&
+      (userAgentJson === undefined || this.userAgent.ascii) &&
       (userJson === undefined || this.userId.ascii);
     return (
       // Around the path, the message holds the method (one of the HTTP parser's known methods), the
