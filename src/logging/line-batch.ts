@@ -45,16 +45,17 @@ export class LineBatch {
   private buffer = Buffer.allocUnsafeSlow(CAPACITY);
   private length = 0;
   private scheduled = false;
+  /** Whether the last write was done with its bytes when it returned (assumed until one was not). */
+  private synchronous = true;
 
   /**
-   * `write` gets the bytes of whole lines. With `reuse`, `write` is done with them when it returns
-   * (a synchronous write) and the batch keeps its one buffer; otherwise the batch never touches what
+   * `write` gets the bytes of whole lines, and returns true when it is done with them (a
+   * synchronous write): the batch then keeps its one buffer. Otherwise the batch never touches what
    * it handed over (a small batch is copied, a large one's buffer given away).
    */
   constructor(
-    private readonly write: (bytes: Buffer) => void,
+    private readonly write: (bytes: Buffer) => boolean | void,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
-    private readonly reuse = false,
   ) {
     open.add(this);
     if (!exitHookInstalled) {
@@ -102,14 +103,19 @@ export class LineBatch {
     const bytes = this.length;
     if (bytes === 0) return;
     this.length = 0;
-    if (this.reuse) this.write(this.buffer.subarray(0, bytes));
-    else if (bytes < COPY_BELOW) this.write(Buffer.from(this.buffer.subarray(0, bytes)));
+    if (this.synchronous) {
+      // The last write was done when it returned: this one is likely to be too, and the buffer is
+      // kept; if not, the writer keeps it and the batch takes a new one.
+      this.synchronous = this.write(this.buffer.subarray(0, bytes)) === true;
+      if (!this.synchronous) this.buffer = Buffer.allocUnsafeSlow(CAPACITY);
+    } else if (bytes < COPY_BELOW)
+      this.synchronous = this.write(Buffer.from(this.buffer.subarray(0, bytes))) === true;
     else {
       // The writer may keep what it is given (a stream that writes later): the batch takes a new
       // buffer rather than overwrite it.
       const full = this.buffer;
       this.buffer = Buffer.allocUnsafeSlow(CAPACITY);
-      this.write(full.subarray(0, bytes));
+      this.synchronous = this.write(full.subarray(0, bytes)) === true;
     }
   }
 

@@ -29,7 +29,7 @@ export interface RotatingFileOptions {
 export class RotatingFileTransport extends LineTransport {
   private fd: number;
   private size: number;
-  private readonly batch = new LineBatch((bytes) => this.append(bytes), FLUSH_INTERVAL_MS, true);
+  private readonly batch = new LineBatch((bytes) => this.append(bytes), FLUSH_INTERVAL_MS);
 
   constructor(private readonly options: RotatingFileOptions) {
     super();
@@ -57,7 +57,8 @@ export class RotatingFileTransport extends LineTransport {
     closeSync(this.fd);
   }
 
-  private append(bytes: Buffer): void {
+  /** Appends the bytes synchronously: done with them when it returns (true). */
+  private append(bytes: Buffer): true {
     try {
       for (let written = 0; written < bytes.length;)
         written += writeSync(this.fd, bytes, written, bytes.length - written);
@@ -65,6 +66,7 @@ export class RotatingFileTransport extends LineTransport {
       // A failed write (disk full) must not stop the service; it is reported, as winston does.
       this.emit('warn', error);
     }
+    return true;
   }
 
   /** The path of the n-th older file (0 is the current one). */

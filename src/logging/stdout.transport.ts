@@ -1,6 +1,7 @@
 import * as winston from 'winston';
 import type TransportStream from 'winston-transport';
 import { LineBatch } from './line-batch';
+import { writeStdout } from './stdout-writer';
 
 /** The serialised line winston's formats leave on the info object (triple-beam's MESSAGE). */
 export const MESSAGE = Symbol.for('message');
@@ -33,8 +34,7 @@ export abstract class LineTransport extends TransportBase {
  * line is a system call per request.
  */
 export class StdoutTransport extends LineTransport {
-  // process.stdout is looked up at each write, so a test can replace it.
-  private readonly batch = new LineBatch((bytes) => process.stdout.write(bytes));
+  private readonly batch = new LineBatch(writeStdout);
 
   writeLine(line: string, ascii = false): void {
     this.batch.add(line, ascii);

@@ -1,0 +1,110 @@
+import { writeSync } from 'node:fs';
+
+/** How soon bytes a full pipe did not take are offered again. */
+const RETRY_MS = 5;
+/** At exit, how long the process waits for a full pipe to take what is left. */
+const EXIT_DEADLINE_MS = 10_000;
+
+/** Bytes stdout did not take yet (a full non-blocking pipe), oldest first. */
+const waiting: Buffer[] = [];
+let retryScheduled = false;
+let exitHookInstalled = false;
+/** After an error other than a full pipe, every write goes through the stream, which reports it. */
+let broken = false;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes bytes to stdout in order, and returns true when they were all written before it returned
+ * (the caller may then reuse their memory; otherwise the bytes are kept until written).
+ *
+ * The bytes are written with writeSync on stdout's descriptor, outside Node's stream machinery: the
+ * HTTP sockets run the same Writable code for every response, and a second kind of stream through
+ * it (a file's or /dev/null's SyncWriteStream) makes that shared code polymorphic. When the
+ * descriptor is a pipe its reader has not emptied (EAGAIN: Node opens pipes non-blocking), the
+ * rest waits here and is offered again every few milliseconds, and at exit the process waits up to
+ * 10 s for it. (Through process.stdout.write, such bytes were queued in the stream, and a
+ * process.exit() lost them.)
+ *
+ * process.stdout.write is used when something replaced it (a test's spy, a capture) or when a write
+ * failed otherwise (a closed pipe: the stream reports the error as before).
+ */
+export function writeStdout(bytes: Buffer): boolean {
+  // process.stdout is looked up at each write, so a test can replace it.
+  const stdout = process.stdout;
+  if (broken || typeof stdout.fd !== 'number' || Object.hasOwn(stdout, 'write')) {
+    for (const rest of waiting.splice(0)) stdout.write(rest);
+    stdout.write(bytes);
+    return false;
+  }
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Registered after LineBatch's own exit hook (a batch exists before its first write), so the
+    // batches' last lines are written first and then waited for here.
+    process.on('exit', drainBeforeExit);
+  }
+  if (waiting.length > 0) {
+    waiting.push(bytes);
+    return false;
+  }
+  const written = writeSome(stdout.fd, bytes);
+  if (written === bytes.length) return true;
+  waiting.push(bytes.subarray(written));
+  scheduleRetry();
+  return false;
+}
+
+/** Bytes stdout has not taken yet. */
+export function stdoutWaitingBytes(): number {
+  return waiting.reduce((sum, bytes) => sum + bytes.length, 0);
+}
+
+/**
+ * Writes what the descriptor takes now and returns how many bytes that was; stops at a full pipe.
+ * Another error sends this and every later write through the stream.
+ */
+function writeSome(fd: number, bytes: Buffer): number {
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+      broken = true;
+      process.stdout.write(bytes.subarray(written));
+      return bytes.length;
+    }
+  }
+  return written;
+}
+
+/** Writes waiting bytes, oldest first, until the pipe is full again; true when none are left. */
+function writeWaiting(): boolean {
+  while (waiting.length > 0) {
+    if (broken) {
+      for (const rest of waiting.splice(0)) process.stdout.write(rest);
+      return true;
+    }
+    const head = waiting[0];
+    const written = writeSome(process.stdout.fd, head);
+    if (written < head.length) {
+      waiting[0] = head.subarray(written);
+      return false;
+    }
+    waiting.shift();
+  }
+  return true;
+}
+
+function scheduleRetry(): void {
+  if (retryScheduled) return;
+  retryScheduled = true;
+  // Unreferenced: waiting output does not keep the process alive; exit waits for it (below).
+  setTimeout(() => {
+    retryScheduled = false;
+    if (!writeWaiting()) scheduleRetry();
+  }, RETRY_MS).unref();
+}
+
+function drainBeforeExit(): void {
+  const deadline = Date.now() + EXIT_DEADLINE_MS;
+  while (!writeWaiting() && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 1);
+}
