@@ -31,11 +31,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function writeStdout(bytes: Buffer): boolean {
   // process.stdout is looked up at each write, so a test can replace it.
   const stdout = process.stdout;
-  if (broken || typeof stdout.fd !== 'number' || Object.hasOwn(stdout, 'write')) {
-    for (const rest of waiting.splice(0)) stdout.write(rest);
-    stdout.write(bytes);
-    return false;
-  }
+  if (!writesDirectly(stdout)) return throughStream(bytes);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // Registered after LineBatch's own exit hook (a batch exists before its first write), so the
@@ -49,29 +45,33 @@ export function writeStdout(bytes: Buffer): boolean {
   const written = writeSome(stdout.fd, bytes);
   if (written === bytes.length) return true;
   waiting.push(bytes.subarray(written));
-  scheduleRetry();
+  if (broken) throughStream();
+  else scheduleRetry();
   return false;
 }
 
-/** Bytes stdout has not taken yet. */
-export function stdoutWaitingBytes(): number {
-  return waiting.reduce((sum, bytes) => sum + bytes.length, 0);
+/** Whether bytes go to stdout's descriptor (see writeStdout) rather than through its stream. */
+function writesDirectly(stdout: typeof process.stdout): boolean {
+  return !broken && typeof stdout.fd === 'number' && !Object.hasOwn(stdout, 'write');
+}
+
+/** Hands what is waiting, then `bytes`, to process.stdout.write; the stream keeps them (false). */
+function throughStream(bytes?: Buffer): false {
+  for (const rest of waiting.splice(0)) process.stdout.write(rest);
+  if (bytes) process.stdout.write(bytes);
+  return false;
 }
 
 /**
  * Writes what the descriptor takes now and returns how many bytes that was; stops at a full pipe.
- * Another error sends this and every later write through the stream.
+ * Another error marks stdout broken: the rest and every later write go through the stream.
  */
 function writeSome(fd: number, bytes: Buffer): number {
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
-      broken = true;
-      process.stdout.write(bytes.subarray(written));
-      return bytes.length;
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') broken = true;
   }
   return written;
 }
@@ -79,17 +79,17 @@ function writeSome(fd: number, bytes: Buffer): number {
 /** Writes waiting bytes, oldest first, until the pipe is full again; true when none are left. */
 function writeWaiting(): boolean {
   while (waiting.length > 0) {
-    if (broken) {
-      for (const rest of waiting.splice(0)) process.stdout.write(rest);
+    if (!writesDirectly(process.stdout)) {
+      throughStream();
       return true;
     }
     const head = waiting[0];
     const written = writeSome(process.stdout.fd, head);
-    if (written < head.length) {
+    if (written === head.length) waiting.shift();
+    else {
       waiting[0] = head.subarray(written);
-      return false;
+      if (!broken) return false;
     }
-    waiting.shift();
   }
   return true;
 }
