@@ -76,6 +76,20 @@ describe(LineBatch.name, () => {
     expect(writes).toEqual(['before\n', `${huge}\n`, 'after\n']);
   });
 
+  it('should write encoded lines among text lines in the order they were added, a chunk larger than its buffer alone', () => {
+    const writes: string[] = [];
+    const sut = new LineBatch((bytes) => void writes.push(bytes.toString()));
+    sut.add('first');
+    const chunk = Buffer.from('second 冷\nthird\n');
+    sut.addBytes(chunk);
+    chunk.fill(0); // the batch copied it
+    sut.add('fourth');
+    const huge = Buffer.from(`${'x'.repeat(100 * 1024)}\n`);
+    sut.addBytes(huge);
+    sut.close();
+    expect(writes).toEqual(['first\nsecond 冷\nthird\nfourth\n', huge.toString()]);
+  });
+
   it('should never change bytes it has handed over', () => {
     // A stream writer may keep the buffer until its write completes.
     const writes: Buffer[] = [];

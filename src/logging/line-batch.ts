@@ -20,7 +20,7 @@ export const maxLineBytes = (line: string): number => 3 * line.length + 1;
  * Buffer's own encoders, which Buffer.write calls after checking its arguments and looking up the
  * encoding by name (about as long as the copy for a line). Node's typings leave them out.
  */
-type EncodingBuffer = Buffer & {
+export type EncodingBuffer = Buffer & {
   latin1Write(text: string, offset: number): number;
   utf8Write(text: string, offset: number): number;
 };
@@ -87,6 +87,29 @@ export class LineBatch {
       (ascii ? buffer.latin1Write(line, this.length) : buffer.utf8Write(line, this.length)) + 1;
     this.buffer[this.length + bytes - 1] = NEWLINE;
     this.length += bytes;
+    this.added();
+    return bytes;
+  }
+
+  /**
+   * Adds the bytes of whole lines, newlines included (lines formatted elsewhere: see
+   * request-line.offload.ts). They are copied; the caller keeps its memory.
+   */
+  addBytes(bytes: Uint8Array): void {
+    if (bytes.length > this.buffer.length - this.length) {
+      this.flush();
+      if (bytes.length > this.buffer.length) {
+        this.write(Buffer.from(bytes));
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    this.added();
+  }
+
+  /** Writes at once past MAX_PENDING_BYTES, otherwise at the end of the interval. */
+  private added(): void {
     if (this.length >= MAX_PENDING_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -95,7 +118,6 @@ export class LineBatch {
         this.flush();
       }, this.intervalMs);
     }
-    return bytes;
   }
 
   /** Writes what is pending now. */

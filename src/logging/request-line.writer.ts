@@ -4,8 +4,12 @@ import { AuthenticatedRequest } from '../auth/access.decorators';
 import { routeTemplate } from '../common/answered-requests';
 import { RequestContext } from '../common/request-context';
 import { elapsedMs } from '../common/request-timing';
-import { isSecretKey, redactText, SECRET_TRIGGER_SOURCE } from './redaction';
+import { isSecretKey } from './redaction';
+import { levelOf, millisText, RequestLineFormatter } from './request-line.format';
+import { RequestLineOffload } from './request-line.offload';
 import { LineTransport, MESSAGE } from './stdout.transport';
+
+export { millisText, timestamp } from './request-line.format';
 
 const LEVEL = Symbol.for('level');
 
@@ -48,98 +52,11 @@ const PROBE_REQUEST = {
   user: { id: 'probe-user' },
 } as unknown as FastifyRequest;
 
-const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
-
 /**
- * Milliseconds with one decimal, as `toFixed(1)` writes them but without its call into the runtime
- * (a tenth of a millisecond is rounded on the scaled value, so a duration that lies exactly on a
- * half may round the other way; both request-line paths use this one function).
- */
-export function millisText(millis: number): string {
-  const tenths = Math.round(millis * 10);
-  if (!(tenths >= 0 && tenths <= Number.MAX_SAFE_INTEGER)) return millis.toFixed(1);
-  const whole = Math.floor(tenths / 10);
-  return `${whole}.${tenths - whole * 10}`;
-}
-
-/**
- * `new Date().toISOString()` without a Date per line: the part up to the seconds is formatted once
- * per second, the milliseconds are appended (V8 formats a date through printf, a few thousand
- * instructions each time).
- */
-let secondAt = -1;
-let secondPrefix = '';
-export function timestamp(now = Date.now()): string {
-  const second = Math.floor(now / 1000);
-  if (second !== secondAt) {
-    const iso = new Date(second * 1000).toISOString();
-    // Years 0–9999 only ('YYYY-MM-DDTHH:MM:SS.000Z'); any other date is formatted whole.
-    if (iso.length !== 24) return new Date(now).toISOString();
-    secondAt = second;
-    secondPrefix = iso.slice(0, 20);
-  }
-  const millis = now - second * 1000;
-  return `${secondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
-}
-
-/**
- * What a string needs more than quotes around it to be its JSON value with secrets masked: a
- * character JSON escapes (quote, backslash, control characters; all non-ASCII too, which covers
- * lone surrogates) or a substring a redaction rule needs. Most request fields (paths, ids, addresses,
- * user agents) have none, and are written without JSON.stringify's call into the runtime.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
-const JSON_ESCAPED = /["\\\u0000-\u001f\u007f-\uffff]/;
-const NOT_PLAIN = new RegExp(`${JSON_ESCAPED.source}|${SECRET_TRIGGER_SOURCE}`);
-
-/** A string's JSON text, and whether that text is ASCII only. */
-type Encoded = { json: string; ascii: boolean };
-
-/**
- * A string as a JSON value, with secrets masked as the logger's redaction step masks them. `ascii`
- * is true exactly when the string is written between quotes as it is (it passed the plain test,
- * which admits ASCII only).
- */
-function masked(value: string): Encoded {
-  return NOT_PLAIN.test(value)
-    ? { json: JSON.stringify(redactText(value)), ascii: false }
-    : { json: `"${value}"`, ascii: true };
-}
-
-const text = (value: string): string => masked(value).json;
-
-// eslint-disable-next-line no-control-regex -- the test is for any character beyond ASCII
-const NOT_ASCII = /[^\u0000-\u007f]/;
-
-/** A string of ours (a route template, a user id) as a JSON value: no masking. */
-function ours(value: string): Encoded {
-  const json = JSON.stringify(value);
-  return { json, ascii: !NOT_ASCII.test(json) };
-}
-
-/**
- * The JSON text of the last string seen of one field, kept until a different string comes, and
- * whether it is ASCII only (for a masked field: whether the string was written as it is).
- */
-class LastText {
-  private value: string | undefined;
-  private json = '';
-  ascii = true;
-
-  constructor(private readonly encode: (value: string) => Encoded) {}
-
-  of(value: string): string {
-    if (value !== this.value) {
-      ({ json: this.json, ascii: this.ascii } = this.encode(value));
-      this.value = value;
-    }
-    return this.json;
-  }
-}
-
-/**
- * Writes the one line per request without winston's object stream: the line is serialised here
- * from a template and handed to the logger's own transports (stdout, the rotating file). Per line
+ * Writes the one line per request without winston's object stream: the line is serialised from a
+ * template (RequestLineFormatter) — on a worker thread when one could be started
+ * (RequestLineOffload), here otherwise — and handed to the logger's own transports (stdout, the
+ * rotating file). Per line
  * that saves the logger's stream hops and the generic format chain (context lookup, ECS mapping, a
  * redaction pass over every field, a stringify of the whole object) — most of what request logging
  * cost per request.
@@ -151,31 +68,42 @@ class LastText {
  * the logger has a transport that is not a plain line transport, `forLogger` returns undefined and
  * request lines go through winston as any other line). Every string is masked by the same
  * `redactText` as the logger's redaction step; the line's keys are fixed and none is a secret key.
- * request-line.writer.spec.ts compares the two outputs field by field.
+ * request-line.writer.spec.ts compares the two outputs field by field, and request-line.offload.spec.ts
+ * the lines formatted on the worker with those formatted here.
  */
 export class RequestLineWriter {
-  // A client's address and agent repeat from request to request (keep-alive, one client's burst),
-  // and so do a route, its path (a probe's, a list's) and a caller.
-  private readonly clientIp = new LastText(masked);
-  private readonly userAgent = new LastText(masked);
-  private readonly path = new LastText(masked);
-  private readonly route = new LastText(ours);
-  private readonly userId = new LastText(ours);
-  /** Whether the line serialise made last is ASCII only (see LineBatch.add). */
-  private ascii = false;
-  /** Whether the tail is ASCII only. */
-  private readonly asciiTail: boolean;
+  private readonly formatter: RequestLineFormatter;
+  /** The formatting thread, when one could be started (see request-line.offload.ts). */
+  private readonly offload: RequestLineOffload | undefined;
 
   private constructor(
     private readonly logger: winston.Logger,
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
-    private readonly tail: string,
+    tail: string,
+    worker: WriterOptions['worker'],
   ) {
-    this.asciiTail = !NOT_ASCII.test(tail);
+    this.formatter = new RequestLineFormatter(tail);
+    if (worker !== false)
+      this.offload = RequestLineOffload.start(
+        tail,
+        (chunk) => {
+          const transports = plainLineTransports(this.logger) ?? [];
+          for (let i = 0; i < transports.length; i++)
+            if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
+        },
+        worker === true ? undefined : worker,
+      );
   }
 
-  /** A writer for this logger, or undefined when its lines cannot be written by template. */
-  static forLogger(logger: winston.Logger): RequestLineWriter | undefined {
+  /**
+   * A writer for this logger, or undefined when its lines cannot be written by template. With
+   * `worker` (the default), lines are formatted on a worker thread when its compiled script is
+   * there; a path names another script (tests run the compiled one).
+   */
+  static forLogger(
+    logger: winston.Logger,
+    { worker = true }: WriterOptions = {},
+  ): RequestLineWriter | undefined {
     if (!plainLineTransports(logger)) return undefined;
     // A request line as requestLine makes it, of a request with every field present.
     const probe: Record<string | symbol, unknown> = {
@@ -198,7 +126,12 @@ export class RequestLineWriter {
       ([key]) => !own.includes(key) && key !== '@timestamp' && key !== 'log.level',
     );
     const tail = added.map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`);
-    return new RequestLineWriter(logger, `${tail.join('')}}`);
+    return new RequestLineWriter(logger, `${tail.join('')}}`, worker);
+  }
+
+  /** Whether lines are formatted on the worker thread. */
+  get offloaded(): boolean {
+    return this.offload?.active === true;
   }
 
   /**
@@ -212,73 +145,63 @@ export class RequestLineWriter {
     if (!transports) return false;
     if (logger.silent) return true;
     const level = levelOf(status);
-    let line: string | undefined;
-    for (const transport of transports) {
-      if (transport.silent) continue;
-      // winston-transport's rule: the transport's level, else the logger's, must admit the line.
-      const threshold = transport.level ?? logger.level;
-      if (logger.levels[threshold] >= logger.levels[level])
-        transport.writeLine(
-          (line ??= this.serialise(request, route, status, millis, level)),
-          this.ascii,
-        );
+    // The transports that take the line. winston-transport's rule: the transport's level, else the
+    // logger's, must admit it.
+    let mask = 0;
+    for (let i = 0; i < transports.length; i++) {
+      const transport = transports[i];
+      if (
+        !transport.silent &&
+        logger.levels[transport.level ?? logger.level] >= logger.levels[level]
+      )
+        mask |= 1 << i;
     }
+    if (mask === 0) return true;
+    const userAgent = request.headers['user-agent'];
+    const userId = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
+    const answeredAt = Date.now();
+    if (this.offload?.active) {
+      this.offload.add(
+        request.method,
+        request.url,
+        String(request.id),
+        request.ip,
+        typeof userAgent === 'string' ? userAgent : undefined,
+        userId,
+        route,
+        status,
+        millis,
+        answeredAt,
+        mask,
+      );
+      return true;
+    }
+    const line = this.formatter.format({
+      method: request.method,
+      url: request.url,
+      id: String(request.id),
+      ip: request.ip,
+      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+      userId,
+      route,
+      status,
+      millis,
+      answeredAt,
+    });
+    for (let i = 0; i < transports.length; i++)
+      if (mask & (1 << i)) transports[i].writeLine(line, this.formatter.ascii);
     return true;
   }
 
-  private serialise(
-    request: FastifyRequest,
-    route: string,
-    status: number,
-    millis: number,
-    level: string,
-  ): string {
-    const url = request.url;
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
-    const pathJson = this.path.of(path);
-    const plainPath = this.path.ascii;
-    const message = `${request.method} ${path} ${status} ${millisText(millis)} ms`;
-    const id = String(request.id);
-    const plainId = !NOT_PLAIN.test(id);
-    const routeJson = this.route.of(route);
-    const clientIp = this.clientIp.of(request.ip);
-    const userAgent = request.headers['user-agent'];
-    const userAgentJson = typeof userAgent === 'string' ? this.userAgent.of(userAgent) : undefined;
-    const user = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
-    const userJson = user === undefined ? undefined : this.userId.of(user);
-    // Every string written between quotes as it is passed the plain test, which admits ASCII only;
-    // the other pieces are ours (numbers, constants, the tail).
-    this.ascii =
-      plainPath &&
-      plainId &&
-      this.clientIp.ascii &&
-      this.route.ascii &&
-      this.asciiTail &&
-      (userAgentJson === undefined || this.userAgent.ascii) &&
-      (userJson === undefined || this.userId.ascii);
-    return (
-      // Around the path, the message holds the method (one of the HTTP parser's known methods), the
-      // status and the duration, separated by spaces: it needs escaping or masking only where its
-      // path does, and no masking rule's trigger can span the spaces.
-      `{"message":${plainPath ? `"${message}"` : text(message)}` +
-      `,"event.kind":"event","event.category":["web"]` +
-      `,"event.outcome":"${status >= 400 ? 'failure' : 'success'}"` +
-      `,"event.duration":${Math.round(millis * 1e6)}` +
-      `,"http.request.id":${plainId ? `"${id}"` : text(id)}` +
-      // The method (a token the HTTP parser accepted), the route template (ours) and the user id
-      // (ours) cannot hold a secret: no redaction pass for them.
-      `,"http.request.method":"${request.method}"` +
-      `,"http.response.status_code":${status}` +
-      `,"http.route":${routeJson}` +
-      `,"url.path":${pathJson}` +
-      `,"client.ip":${clientIp}` +
-      (userAgentJson === undefined ? '' : `,"user_agent.original":${userAgentJson}`) +
-      (userJson === undefined ? '' : `,"user.id":${userJson}`) +
-      `,"log.logger":"http","@timestamp":"${timestamp()}","log.level":"${level}"` +
-      this.tail
-    );
+  /** Hands every line given so far to the transports and stops the worker thread. */
+  close(): void {
+    this.offload?.close();
   }
+}
+
+export interface WriterOptions {
+  /** Format on a worker thread (true, the default), not at all (false), or with this script. */
+  worker?: boolean | string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WinstonLogger } from 'nest-winston';
@@ -13,7 +13,7 @@ import { RequestLineWriter, requestLine } from './request-line.writer';
  * rejections are logged too.
  */
 @Injectable()
-export class RequestLoggingHook implements OnModuleInit {
+export class RequestLoggingHook implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('http');
   /** The template writer for the winston logger it was made for (see RequestLineWriter). */
   private writer: { for: winston.Logger; writer: RequestLineWriter | undefined } | undefined;
@@ -31,6 +31,12 @@ export class RequestLoggingHook implements OnModuleInit {
     );
   }
 
+  /** The lines given to the worker thread reach the transports before the application closes. */
+  onModuleDestroy(): void {
+    this.writer?.writer?.close();
+    this.writer = undefined;
+  }
+
   /**
    * With nest-winston as the application's logger, the line is serialised by template and handed
    * to winston's transports (RequestLineWriter); when that cannot be used, it is logged through
@@ -46,8 +52,15 @@ export class RequestLoggingHook implements OnModuleInit {
     const target = this.logger.localInstance;
     if (target instanceof WinstonLogger) {
       const winstonLogger = target.getWinstonLogger();
-      if (this.writer?.for !== winstonLogger)
-        this.writer = { for: winstonLogger, writer: RequestLineWriter.forLogger(winstonLogger) };
+      if (this.writer?.for !== winstonLogger) {
+        this.writer?.writer?.close();
+        this.writer = {
+          for: winstonLogger,
+          writer: RequestLineWriter.forLogger(winstonLogger, {
+            worker: this.config.log.requestWorker,
+          }),
+        };
+      }
       if (this.writer.writer?.write(request, route, status, millis)) return;
       winstonLogger.log(requestLine(request, reply, route, status, millis) as winston.LogEntry);
     } else this.logger.log(requestLine(request, reply, route, status, millis));

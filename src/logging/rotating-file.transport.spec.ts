@@ -3,6 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RotatingFileTransport } from './rotating-file.transport';
 
+/**
+ * The lines of every file in `dir`, oldest file first; checks that the limit (2048 bytes) rotated
+ * them into several files and that none is past it.
+ */
+function rotatedLines(dir: string): string[] {
+  const files = readdirSync(dir).sort(
+    (a, b) => Number(/\d+/.exec(b)?.[0] ?? 0) - Number(/\d+/.exec(a)?.[0] ?? 0),
+  );
+  expect(files.length).toBeGreaterThan(2);
+  for (const file of files) expect(statSync(join(dir, file)).size).toBeLessThanOrEqual(2048);
+  return files.flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean));
+}
+
 describe(RotatingFileTransport.name, () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cryoprotect-rotation-'))));
@@ -23,15 +36,28 @@ describe(RotatingFileTransport.name, () => {
       const lines = Array.from({ length: 60 }, (_, i) => `line ${i} ${character.repeat(150)}`);
       for (const line of lines) sut.writeLine(line);
       sut.close();
-      const files = readdirSync(dir).sort(
-        (a, b) => Number(/\d+/.exec(b)?.[0] ?? 0) - Number(/\d+/.exec(a)?.[0] ?? 0),
-      );
-      expect(files.length).toBeGreaterThan(2);
-      for (const file of files) expect(statSync(join(dir, file)).size).toBeLessThanOrEqual(2048);
-      const written = files.flatMap((file) =>
-        readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean),
-      );
-      expect(written).toEqual(lines);
+      expect(rotatedLines(dir)).toEqual(lines);
     },
   );
+
+  it('should keep every file within maxBytes and every line, in order, when lines encoded elsewhere come in chunks that cross the limit', () => {
+    const sut = new RotatingFileTransport({
+      filename: join(dir, 'app.log'),
+      maxBytes: 2048,
+      maxFiles: 20,
+    });
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i} ${'冷'.repeat(100)}`);
+    // Chunks of 1 to 7 lines, as the request lines' worker thread hands them over.
+    for (let i = 0, size = 1; i < lines.length; i += size, size = (size % 7) + 1)
+      sut.writeBytes(
+        Buffer.from(
+          lines
+            .slice(i, i + size)
+            .map((line) => `${line}\n`)
+            .join(''),
+        ),
+      );
+    sut.close();
+    expect(rotatedLines(dir)).toEqual(lines);
+  });
 });

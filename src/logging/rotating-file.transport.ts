@@ -12,6 +12,8 @@ import { dirname, extname } from 'node:path';
 import { FLUSH_INTERVAL_MS, LineBatch, maxLineBytes } from './line-batch';
 import { LineTransport } from './stdout.transport';
 
+const NEWLINE = 0x0a;
+
 export interface RotatingFileOptions {
   filename: string;
   maxBytes: number;
@@ -50,6 +52,27 @@ export class RotatingFileTransport extends LineTransport {
       this.rotate();
     }
     this.size += this.batch.add(text, ascii);
+  }
+
+  override writeBytes(bytes: Uint8Array): void {
+    const { maxBytes } = this.options;
+    if (this.size === 0 || this.size + bytes.length <= maxBytes) {
+      this.batch.addBytes(bytes);
+      this.size += bytes.length;
+      return;
+    }
+    // The lines would cross the limit: line by line, rotating between two lines as writeLine does.
+    for (let start = 0; start < bytes.length;) {
+      const newline = bytes.indexOf(NEWLINE, start);
+      const end = newline === -1 ? bytes.length : newline + 1;
+      if (this.size > 0 && this.size + (end - start) > maxBytes) {
+        this.batch.flush();
+        this.rotate();
+      }
+      this.batch.addBytes(bytes.subarray(start, end));
+      this.size += end - start;
+      start = end;
+    }
   }
 
   override close(): void {

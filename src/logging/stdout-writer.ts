@@ -32,12 +32,7 @@ export function writeStdout(bytes: Buffer): boolean {
   // process.stdout is looked up at each write, so a test can replace it.
   const stdout = process.stdout;
   if (!writesDirectly(stdout)) return throughStream(bytes);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Registered after LineBatch's own exit hook (a batch exists before its first write), so the
-    // batches' last lines are written first and then waited for here.
-    process.on('exit', drainBeforeExit);
-  }
+  waitForStdoutAtExit();
   if (waiting.length > 0) {
     waiting.push(bytes);
     return false;
@@ -48,6 +43,19 @@ export function writeStdout(bytes: Buffer): boolean {
   if (broken) throughStream();
   else scheduleRetry();
   return false;
+}
+
+/**
+ * Makes the process wait at exit for bytes a full pipe has not taken. Called by the stdout
+ * transport once its batch exists, so the hook runs after LineBatch's own (the batches' last lines
+ * are written first, then waited for), and before an exit is under way: a listener added while
+ * 'exit' is being emitted is not called, and the first write may come from an exit hook (request
+ * lines taken from the worker thread at exit, see request-line.offload.ts).
+ */
+export function waitForStdoutAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', drainBeforeExit);
 }
 
 /** Whether bytes go to stdout's descriptor (see writeStdout) rather than through its stream. */

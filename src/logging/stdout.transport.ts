@@ -1,7 +1,7 @@
 import * as winston from 'winston';
 import type TransportStream from 'winston-transport';
 import { LineBatch } from './line-batch';
-import { writeStdout } from './stdout-writer';
+import { waitForStdoutAtExit, writeStdout } from './stdout-writer';
 
 /** The serialised line winston's formats leave on the info object (triple-beam's MESSAGE). */
 export const MESSAGE = Symbol.for('message');
@@ -22,6 +22,15 @@ export abstract class LineTransport extends TransportBase {
    */
   abstract writeLine(line: string, ascii?: boolean): void;
 
+  /**
+   * Writes whole lines already encoded, each with its newline (request lines formatted on the
+   * worker thread). The transports here copy them into their batch; this default writes each line.
+   */
+  writeBytes(bytes: Uint8Array): void {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    for (const line of text.split('\n')) if (line !== '') this.writeLine(line);
+  }
+
   override log(info: Record<string | symbol, unknown>, callback: () => void): void {
     this.writeLine(String(info[MESSAGE]));
     callback();
@@ -36,8 +45,17 @@ export abstract class LineTransport extends TransportBase {
 export class StdoutTransport extends LineTransport {
   private readonly batch = new LineBatch(writeStdout);
 
+  constructor(options?: ConstructorParameters<typeof TransportBase>[0]) {
+    super(options);
+    waitForStdoutAtExit();
+  }
+
   writeLine(line: string, ascii = false): void {
     this.batch.add(line, ascii);
+  }
+
+  override writeBytes(bytes: Uint8Array): void {
+    this.batch.addBytes(bytes);
   }
 
   override close(): void {

@@ -14,6 +14,11 @@ export const logSection = z.strictObject({
   maxFiles: z.coerce.number().int().min(1).default(5),
   /** Log one line per HTTP request. */
   requests: flag().default(true),
+  /**
+   * Format request lines on a worker thread (request-line.offload.ts), so that the request's own
+   * thread only copies their fields; false formats them on the request's thread.
+   */
+  requestWorker: flag().default(true),
 });
 
 export const metricsSection = z.strictObject({
@@ -28,6 +33,7 @@ export const observabilityEnv: EnvBinding[] = [
   { env: 'LOG_MAX_FILE_BYTES', path: 'log.maxFileBytes' },
   { env: 'LOG_MAX_FILES', path: 'log.maxFiles' },
   { env: 'LOG_REQUESTS', path: 'log.requests' },
+  { env: 'LOG_REQUEST_WORKER', path: 'log.requestWorker' },
   { env: 'METRICS_ENABLED', path: 'metrics.enabled' },
   { env: 'METRICS_BEARER_TOKEN', path: 'metrics.bearerToken' },
 ];

@@ -1,0 +1,286 @@
+import { EncodingBuffer, maxLineBytes } from './line-batch';
+import { redactText, SECRET_TRIGGER_SOURCE } from './redaction';
+
+/**
+ * What a request line is made of, read off the answered request on the service's thread (so that
+ * the line can be formatted on another: see request-line.offload.ts).
+ */
+export interface RequestLineFields {
+  method: string;
+  /** The URL as requested (the query string is cut off here). */
+  url: string;
+  id: string;
+  ip: string;
+  userAgent: string | undefined;
+  userId: string | undefined;
+  /** The route template (ours). */
+  route: string;
+  status: number;
+  millis: number;
+  /** When the request was answered (ms since the epoch): the line's `@timestamp`. */
+  answeredAt: number;
+}
+
+const NEWLINE = 0x0a;
+
+export const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
+
+/**
+ * Milliseconds with one decimal, as `toFixed(1)` writes them but without its call into the runtime
+ * (a tenth of a millisecond is rounded on the scaled value, so a duration that lies exactly on a
+ * half may round the other way; both request-line paths use this one function).
+ */
+export function millisText(millis: number): string {
+  const tenths = Math.round(millis * 10);
+  if (!(tenths >= 0 && tenths <= Number.MAX_SAFE_INTEGER)) return millis.toFixed(1);
+  const whole = Math.floor(tenths / 10);
+  return `${whole}.${tenths - whole * 10}`;
+}
+
+/**
+ * `new Date().toISOString()` without a Date per line: the part up to the seconds is formatted once
+ * per second, the milliseconds are appended (V8 formats a date through printf, a few thousand
+ * instructions each time).
+ */
+let secondAt = -1;
+let secondPrefix = '';
+export function timestamp(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== secondAt) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years 0–9999 only ('YYYY-MM-DDTHH:MM:SS.000Z'); any other date is formatted whole.
+    if (iso.length !== 24) return new Date(now).toISOString();
+    secondAt = second;
+    secondPrefix = iso.slice(0, 20);
+  }
+  const millis = now - second * 1000;
+  return `${secondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
+/**
+ * What a string needs more than quotes around it to be its JSON value with secrets masked: a
+ * character JSON escapes (quote, backslash, control characters; all non-ASCII too, which covers
+ * lone surrogates) or a substring a redaction rule needs. Most request fields (paths, ids, addresses,
+ * user agents) have none, and are written without JSON.stringify's call into the runtime.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const JSON_ESCAPED = /["\\\u0000-\u001f\u007f-\uffff]/;
+const NOT_PLAIN = new RegExp(`${JSON_ESCAPED.source}|${SECRET_TRIGGER_SOURCE}`);
+
+/** A string's JSON text, and whether that text is ASCII only. */
+type Encoded = { json: string; ascii: boolean };
+
+/**
+ * A string as a JSON value, with secrets masked as the logger's redaction step masks them. `ascii`
+ * is true exactly when the string is written between quotes as it is (it passed the plain test,
+ * which admits ASCII only).
+ */
+function masked(value: string): Encoded {
+  return NOT_PLAIN.test(value)
+    ? { json: JSON.stringify(redactText(value)), ascii: false }
+    : { json: `"${value}"`, ascii: true };
+}
+
+const text = (value: string): string => masked(value).json;
+
+// eslint-disable-next-line no-control-regex -- the test is for any character beyond ASCII
+const NOT_ASCII = /[^\u0000-\u007f]/;
+
+/** A string of ours (a route template, a user id) as a JSON value: no masking. */
+function ours(value: string): Encoded {
+  const json = JSON.stringify(value);
+  return { json, ascii: !NOT_ASCII.test(json) };
+}
+
+/**
+ * The JSON text of the last string seen of one field, kept until a different string comes, and
+ * whether it is ASCII only (for a masked field: whether the string was written as it is).
+ */
+class LastText {
+  private value: string | undefined;
+  private json = '';
+  ascii = true;
+
+  constructor(private readonly encode: (value: string) => Encoded) {}
+
+  of(value: string): string {
+    if (value !== this.value) {
+      ({ json: this.json, ascii: this.ascii } = this.encode(value));
+      this.value = value;
+    }
+    return this.json;
+  }
+}
+
+/**
+ * Serialises request lines by template: the line the service's winston logger would write for the
+ * same request (RequestLineWriter.forLogger finds `tail`, what the logger's formats add, and checks
+ * that they change nothing else). Every client-controlled string is masked by the logger's own
+ * `redactText`; the line's keys are fixed and none is a secret key. One formatter per thread: it
+ * keeps the last value of each repeating field.
+ */
+export class RequestLineFormatter {
+  // A client's address and agent repeat from request to request (keep-alive, one client's burst),
+  // and so do a route, its path (a probe's, a list's) and a caller.
+  private readonly clientIp = new LastText(masked);
+  private readonly userAgent = new LastText(masked);
+  private readonly path = new LastText(masked);
+  private readonly route = new LastText(ours);
+  private readonly userId = new LastText(ours);
+  /** Whether the tail is ASCII only. */
+  private readonly asciiTail: boolean;
+  /** Whether the line `format` made last is ASCII only (see LineBatch.add). */
+  ascii = false;
+
+  constructor(
+    /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
+    readonly tail: string,
+  ) {
+    this.asciiTail = !NOT_ASCII.test(tail);
+  }
+
+  format(fields: RequestLineFields): string {
+    const { url, status, millis, method } = fields;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const pathJson = this.path.of(path);
+    const plainPath = this.path.ascii;
+    const message = `${method} ${path} ${status} ${millisText(millis)} ms`;
+    const id = fields.id;
+    const plainId = !NOT_PLAIN.test(id);
+    const routeJson = this.route.of(fields.route);
+    const clientIp = this.clientIp.of(fields.ip);
+    const userAgent = fields.userAgent;
+    const userAgentJson = userAgent === undefined ? undefined : this.userAgent.of(userAgent);
+    const user = fields.userId;
+    const userJson = user === undefined ? undefined : this.userId.of(user);
+    // Every string written between quotes as it is passed the plain test, which admits ASCII only;
+    // the other pieces are ours (numbers, constants, the tail).
+    this.ascii =
+      plainPath &&
+      plainId &&
+      this.clientIp.ascii &&
+      this.route.ascii &&
+      this.asciiTail &&
+      (userAgentJson === undefined || this.userAgent.ascii) &&
+      (userJson === undefined || this.userId.ascii);
+    return (
+      // Around the path, the message holds the method (one of the HTTP parser's known methods), the
+      // status and the duration, separated by spaces: it needs escaping or masking only where its
+      // path does, and no masking rule's trigger can span the spaces.
+      `{"message":${plainPath ? `"${message}"` : text(message)}` +
+      `,"event.kind":"event","event.category":["web"]` +
+      `,"event.outcome":"${status >= 400 ? 'failure' : 'success'}"` +
+      `,"event.duration":${Math.round(millis * 1e6)}` +
+      `,"http.request.id":${plainId ? `"${id}"` : text(id)}` +
+      // The method (a token the HTTP parser accepted), the route template (ours) and the user id
+      // (ours) cannot hold a secret: no redaction pass for them.
+      `,"http.request.method":"${method}"` +
+      `,"http.response.status_code":${status}` +
+      `,"http.route":${routeJson}` +
+      `,"url.path":${pathJson}` +
+      `,"client.ip":${clientIp}` +
+      (userAgentJson === undefined ? '' : `,"user_agent.original":${userAgentJson}`) +
+      (userJson === undefined ? '' : `,"user.id":${userJson}`) +
+      `,"log.logger":"http","@timestamp":"${timestamp(fields.answeredAt)}","log.level":"${levelOf(status)}"` +
+      this.tail
+    );
+  }
+}
+
+/** Whether a string holds only ASCII characters. */
+export const isAscii = (value: string): boolean => !NOT_ASCII.test(value);
+
+/**
+ * The request lines of a few milliseconds, field by field, as the service's thread collects them
+ * for the formatting thread (request-line.offload.ts). A string field holds `null` where the line
+ * repeats the line before it in the same batch (a client's address and agent, a route, a path), so
+ * fewer strings are copied between the threads; every batch starts with full values and can be
+ * formatted alone. `mask` says which of the logger's transports take each line (bit i: transport i).
+ */
+export interface RequestLineBatch {
+  seq: number;
+  count: number;
+  method: (string | null)[];
+  url: (string | null)[];
+  id: string[];
+  ip: (string | null)[];
+  userAgent: (string | undefined | null)[];
+  userId: (string | undefined | null)[];
+  route: (string | null)[];
+  status: number[];
+  millis: number[];
+  answeredAt: number[];
+  mask: number[];
+}
+
+/** Lines for the same transports, in order, as the bytes the transports write (newlines included). */
+export interface RequestLineChunk {
+  mask: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Formats a batch into chunks of consecutive lines that go to the same transports. Each chunk's bytes
+ * have an ArrayBuffer of their own (not Buffer's shared pool), so they can be transferred.
+ */
+export function formatBatch(
+  formatter: RequestLineFormatter,
+  batch: RequestLineBatch,
+): RequestLineChunk[] {
+  const chunks: RequestLineChunk[] = [];
+  const fields: RequestLineFields = {
+    method: '',
+    url: '',
+    id: '',
+    ip: '',
+    userAgent: undefined,
+    userId: undefined,
+    route: '',
+    status: 0,
+    millis: 0,
+    answeredAt: 0,
+  };
+  let lines: string[] = [];
+  let ascii: boolean[] = [];
+  let mask = -1;
+  const close = () => {
+    if (lines.length === 0) return;
+    let room = 0;
+    for (let i = 0; i < lines.length; i++)
+      room += ascii[i] ? lines[i].length + 1 : maxLineBytes(lines[i]);
+    const buffer = Buffer.allocUnsafeSlow(room) as EncodingBuffer;
+    let length = 0;
+    for (let i = 0; i < lines.length; i++) {
+      length += ascii[i]
+        ? buffer.latin1Write(lines[i], length)
+        : buffer.utf8Write(lines[i], length);
+      buffer[length++] = NEWLINE;
+    }
+    chunks.push({ mask, bytes: buffer.subarray(0, length) });
+    lines = [];
+    ascii = [];
+  };
+  for (let i = 0; i < batch.count; i++) {
+    fields.method = batch.method[i] ?? fields.method;
+    fields.url = batch.url[i] ?? fields.url;
+    fields.id = batch.id[i];
+    fields.ip = batch.ip[i] ?? fields.ip;
+    const userAgent = batch.userAgent[i];
+    if (userAgent !== null) fields.userAgent = userAgent;
+    const userId = batch.userId[i];
+    if (userId !== null) fields.userId = userId;
+    fields.route = batch.route[i] ?? fields.route;
+    fields.status = batch.status[i];
+    fields.millis = batch.millis[i];
+    fields.answeredAt = batch.answeredAt[i];
+    if (batch.mask[i] !== mask) {
+      close();
+      mask = batch.mask[i];
+    }
+    lines.push(formatter.format(fields));
+    ascii.push(formatter.ascii);
+  }
+  close();
+  return chunks;
+}

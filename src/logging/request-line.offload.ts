@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { FLUSH_INTERVAL_MS } from './line-batch';
+import {
+  formatBatch,
+  RequestLineBatch,
+  RequestLineChunk,
+  RequestLineFormatter,
+} from './request-line.format';
+
+/** A batch is posted at once when it has this many lines (otherwise 5 ms after its first). */
+const MAX_BATCH_LINES = 1024;
+/** At exit, how long the process waits for the formatting thread to finish what it was given. */
+const EXIT_DEADLINE_MS = 2_000;
+/**
+ * Batches the worker may hold (about 0.3 s of lines at one batch per 5 ms). Past this the request's
+ * thread waits for the worker to get back to half of it, so a worker that falls behind (starved of
+ * a core) slows the service as a slow log disk would, rather than queueing lines without bound.
+ */
+export const MAX_BATCHES_IN_FLIGHT = 64;
+/** How long the request's thread waits for a worker that fell behind before formatting itself. */
+const CATCH_UP_DEADLINE_MS = 1_000;
+
+/** The compiled worker beside this module (absent when the service runs from its TypeScript sources). */
+export const DEFAULT_WORKER_SCRIPT = join(__dirname, 'request-line.worker.js');
+
+/** What the formatting thread is started with. */
+export interface RequestLineWorkerData {
+  tail: string;
+  port: MessagePort;
+  /** [0]: the seq of the last batch the worker has posted back. */
+  done: BigInt64Array;
+}
+
+/** What the formatting thread posts back for each batch. */
+export interface FormattedBatch {
+  seq: number;
+  chunks: RequestLineChunk[];
+}
+
+/**
+ * Request lines formatted on a worker thread. The service's thread only copies each answered
+ * request's fields into the current batch (a few array stores); every 5 ms the batch goes to the
+ * worker, which serialises and encodes the lines (RequestLineFormatter, the same code as the inline
+ * path) and posts their bytes back, and they are handed to the transports' batches in order.
+ *
+ * Why: measured in one server with request lines switched on and off every 250 ms
+ * (bench/observability-toggle.mjs --flip-ms), building a line on the service's thread cost about
+ * 8 % of a trivial request's throughput, several times what the same code costs in a tight loop:
+ * the thread's caches hold the HTTP stack, and the line's code and strings evict it. On the worker
+ * the line's work runs beside the service's thread.
+ *
+ * Request lines reach the transports 5–10 ms after they were answered, so they may come after later
+ * lines of other loggers (their `@timestamp` is the time the request was answered). Nothing is lost:
+ * when the worker fails, what it was given is formatted here and every later line too; at process
+ * exit (a graceful shutdown, process.exit(), a crash) the process waits up to 2 s for the batches
+ * the worker holds, takes its results synchronously and formats the rest itself.
+ */
+export class RequestLineOffload {
+  private batch: RequestLineBatch;
+  private seq = 0;
+  private scheduled = false;
+  /** Batches posted and not yet back, oldest first (formatted here if the worker fails). */
+  private readonly inFlight: RequestLineBatch[] = [];
+  private readonly done = new BigInt64Array(new SharedArrayBuffer(8));
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  /** Formats here when the worker is gone (or at exit). */
+  private readonly formatter: RequestLineFormatter;
+  private failed = false;
+  private readonly onExit = () => this.drain();
+  // Last strings put in the current batch: a repeat is put as null.
+  private method: string | null = null;
+  private url: string | null = null;
+  private ip: string | null = null;
+  private userAgent: string | undefined | null = null;
+  private userId: string | undefined | null = null;
+  private route: string | null = null;
+
+  private constructor(
+    tail: string,
+    script: string,
+    /** Hands one chunk of lines to the transports its mask names. */
+    private readonly deliver: (chunk: RequestLineChunk) => void,
+  ) {
+    this.formatter = new RequestLineFormatter(tail);
+    this.batch = this.newBatch();
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const workerData: RequestLineWorkerData = { tail, port: port2, done: this.done };
+    this.worker = new Worker(script, { workerData, transferList: [port2] });
+    this.port.on('message', (formatted: FormattedBatch) => this.received(formatted));
+    // Neither the worker nor its port keeps the process alive; exit waits for them (drain).
+    this.worker.unref();
+    this.port.unref();
+    this.worker.on('error', () => this.fail());
+    this.worker.on('exit', () => this.fail());
+    // Before the transports' own exit hooks (LineBatch, stdout), which then write what this adds.
+    process.prependListener('exit', this.onExit);
+  }
+
+  /**
+   * An offload with its worker started, or undefined when the worker's script is not there (the
+   * service running from its TypeScript sources, as under Jest) or the worker cannot start.
+   */
+  static start(
+    tail: string,
+    deliver: (chunk: RequestLineChunk) => void,
+    script = DEFAULT_WORKER_SCRIPT,
+  ): RequestLineOffload | undefined {
+    if (!existsSync(script)) return undefined;
+    try {
+      return new RequestLineOffload(tail, script, deliver);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether lines still go to the worker (false once it failed or was closed). */
+  get active(): boolean {
+    return !this.failed;
+  }
+
+  /** Adds an answered request's line to the current batch. */
+  add(
+    method: string,
+    url: string,
+    id: string,
+    ip: string,
+    userAgent: string | undefined,
+    userId: string | undefined,
+    route: string,
+    status: number,
+    millis: number,
+    answeredAt: number,
+    mask: number,
+  ): void {
+    const batch = this.batch;
+    batch.method.push(method === this.method ? null : (this.method = method));
+    batch.url.push(url === this.url ? null : (this.url = url));
+    batch.id.push(id);
+    batch.ip.push(ip === this.ip ? null : (this.ip = ip));
+    batch.userAgent.push(userAgent === this.userAgent ? null : (this.userAgent = userAgent));
+    batch.userId.push(userId === this.userId ? null : (this.userId = userId));
+    batch.route.push(route === this.route ? null : (this.route = route));
+    batch.status.push(status);
+    batch.millis.push(millis);
+    batch.answeredAt.push(answeredAt);
+    batch.mask.push(mask);
+    if (++batch.count >= MAX_BATCH_LINES) this.post();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => {
+        this.scheduled = false;
+        this.post();
+      }, FLUSH_INTERVAL_MS);
+    }
+  }
+
+  /**
+   * Hands every line given so far to the transports, synchronously (waiting for the worker), and
+   * stops the worker; later lines are formatted by the caller.
+   */
+  close(): void {
+    this.drain();
+    process.removeListener('exit', this.onExit);
+    void this.worker.terminate();
+  }
+
+  private newBatch(): RequestLineBatch {
+    this.method = this.url = this.ip = this.route = null;
+    this.userAgent = this.userId = null;
+    return {
+      seq: ++this.seq,
+      count: 0,
+      method: [],
+      url: [],
+      id: [],
+      ip: [],
+      userAgent: [],
+      userId: [],
+      route: [],
+      status: [],
+      millis: [],
+      answeredAt: [],
+      mask: [],
+    };
+  }
+
+  private post(): void {
+    const batch = this.batch;
+    if (batch.count === 0) return;
+    this.batch = this.newBatch();
+    if (this.failed) {
+      this.formatHere(batch);
+      return;
+    }
+    this.inFlight.push(batch);
+    this.port.postMessage(batch);
+    if (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) this.catchUp();
+  }
+
+  /**
+   * Waits until the worker holds at most half of MAX_BATCHES_IN_FLIGHT batches and hands their
+   * lines over; a worker that does not get there within a second is given up (fail).
+   */
+  private catchUp(): void {
+    const target = BigInt(this.inFlight[this.inFlight.length - 1 - MAX_BATCHES_IN_FLIGHT / 2].seq);
+    if (!this.waitFor(target, CATCH_UP_DEADLINE_MS)) {
+      this.fail();
+      return;
+    }
+    this.takeResults();
+  }
+
+  /** Waits until the worker has posted back batch `seq`; false when the deadline came first. */
+  private waitFor(seq: bigint, deadlineMs: number): boolean {
+    const deadline = Date.now() + deadlineMs;
+    for (let seen; (seen = Atomics.load(this.done, 0)) < seq;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.done, 0, seen, left);
+    }
+    return true;
+  }
+
+  private received({ seq, chunks }: FormattedBatch): void {
+    // Results come back in the order the batches were posted.
+    if (this.inFlight[0]?.seq !== seq) return;
+    this.inFlight.shift();
+    for (const chunk of chunks) this.deliver(chunk);
+  }
+
+  private formatHere(batch: RequestLineBatch): void {
+    for (const chunk of formatBatch(this.formatter, batch)) this.deliver(chunk);
+  }
+
+  /** The worker is gone: what it was given, and every later line, is formatted here. */
+  private fail(): void {
+    if (this.failed) return;
+    this.takeResults();
+    this.failed = true;
+    for (const batch of this.inFlight.splice(0)) this.formatHere(batch);
+    // Then the lines not yet posted, before any the caller formats from now on.
+    this.post();
+  }
+
+  /** Results already posted back, taken synchronously. */
+  private takeResults(): void {
+    for (let message; (message = receiveMessageOnPort(this.port));)
+      this.received(message.message as FormattedBatch);
+  }
+
+  /** Everything given so far reaches the transports before this returns (exit, close). */
+  private drain(): void {
+    this.post();
+    if (!this.failed && this.inFlight.length > 0)
+      this.waitFor(BigInt(this.inFlight[this.inFlight.length - 1].seq), EXIT_DEADLINE_MS);
+    this.fail();
+  }
+}
