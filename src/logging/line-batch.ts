@@ -16,14 +16,29 @@ const NEWLINE = 0x0a;
  */
 export const maxLineBytes = (line: string): number => 3 * line.length + 1;
 
+/** The most bytes a line and its newline take: exactly its length plus one when it is ASCII. */
+export const lineRoom = (line: string, ascii: boolean): number =>
+  ascii ? line.length + 1 : maxLineBytes(line);
+
 /**
  * Buffer's own encoders, which Buffer.write calls after checking its arguments and looking up the
  * encoding by name (about as long as the copy for a line). Node's typings leave them out.
  */
-export type EncodingBuffer = Buffer & {
+type EncodingBuffer = Buffer & {
   latin1Write(text: string, offset: number): number;
   utf8Write(text: string, offset: number): number;
 };
+
+/**
+ * Writes a line and its newline into `buffer` at `offset` (which has lineRoom bytes free there) and
+ * returns how many bytes they took: an ASCII line's characters are copied, any other is encoded.
+ */
+export function encodeLine(buffer: Buffer, offset: number, line: string, ascii: boolean): number {
+  const encoding = buffer as EncodingBuffer;
+  const bytes = (ascii ? encoding.latin1Write(line, offset) : encoding.utf8Write(line, offset)) + 1;
+  buffer[offset + bytes - 1] = NEWLINE;
+  return bytes;
+}
 
 const open = new Set<LineBatch>();
 let exitHookInstalled = false;
@@ -72,7 +87,7 @@ export class LineBatch {
    * without UTF-8 encoding.
    */
   add(line: string, ascii = false): number {
-    const room = ascii ? line.length + 1 : maxLineBytes(line);
+    const room = lineRoom(line, ascii);
     if (room > this.buffer.length - this.length) {
       this.flush();
       // A line longer than the whole buffer is written alone.
@@ -82,10 +97,7 @@ export class LineBatch {
         return bytes.length;
       }
     }
-    const buffer = this.buffer as EncodingBuffer;
-    const bytes =
-      (ascii ? buffer.latin1Write(line, this.length) : buffer.utf8Write(line, this.length)) + 1;
-    this.buffer[this.length + bytes - 1] = NEWLINE;
+    const bytes = encodeLine(this.buffer, this.length, line, ascii);
     this.length += bytes;
     this.added();
     return bytes;

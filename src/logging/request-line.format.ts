@@ -1,4 +1,4 @@
-import { EncodingBuffer, maxLineBytes } from './line-batch';
+import { encodeLine, lineRoom } from './line-batch';
 import { redactText, SECRET_TRIGGER_SOURCE } from './redaction';
 
 /**
@@ -21,7 +21,19 @@ export interface RequestLineFields {
   answeredAt: number;
 }
 
-const NEWLINE = 0x0a;
+/** Fields to fill in for each line (one object, refilled line after line). */
+export const emptyFields = (): RequestLineFields => ({
+  method: '',
+  url: '',
+  id: '',
+  ip: '',
+  userAgent: undefined,
+  userId: undefined,
+  route: '',
+  status: 0,
+  millis: 0,
+  answeredAt: 0,
+});
 
 export const levelOf = (status: number): 'warn' | 'info' => (status >= 500 ? 'warn' : 'info');
 
@@ -134,7 +146,7 @@ export class RequestLineFormatter {
 
   constructor(
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
-    readonly tail: string,
+    private readonly tail: string,
   ) {
     this.asciiTail = !NOT_ASCII.test(tail);
   }
@@ -188,9 +200,6 @@ export class RequestLineFormatter {
   }
 }
 
-/** Whether a string holds only ASCII characters. */
-export const isAscii = (value: string): boolean => !NOT_ASCII.test(value);
-
 /**
  * The request lines of a few milliseconds, field by field, as the service's thread collects them
  * for the formatting thread (request-line.offload.ts). A string field holds `null` where the line
@@ -229,34 +238,17 @@ export function formatBatch(
   batch: RequestLineBatch,
 ): RequestLineChunk[] {
   const chunks: RequestLineChunk[] = [];
-  const fields: RequestLineFields = {
-    method: '',
-    url: '',
-    id: '',
-    ip: '',
-    userAgent: undefined,
-    userId: undefined,
-    route: '',
-    status: 0,
-    millis: 0,
-    answeredAt: 0,
-  };
+  const fields = emptyFields();
   let lines: string[] = [];
   let ascii: boolean[] = [];
   let mask = -1;
   const close = () => {
     if (lines.length === 0) return;
     let room = 0;
-    for (let i = 0; i < lines.length; i++)
-      room += ascii[i] ? lines[i].length + 1 : maxLineBytes(lines[i]);
-    const buffer = Buffer.allocUnsafeSlow(room) as EncodingBuffer;
+    for (let i = 0; i < lines.length; i++) room += lineRoom(lines[i], ascii[i]);
+    const buffer = Buffer.allocUnsafeSlow(room);
     let length = 0;
-    for (let i = 0; i < lines.length; i++) {
-      length += ascii[i]
-        ? buffer.latin1Write(lines[i], length)
-        : buffer.utf8Write(lines[i], length);
-      buffer[length++] = NEWLINE;
-    }
+    for (let i = 0; i < lines.length; i++) length += encodeLine(buffer, length, lines[i], ascii[i]);
     chunks.push({ mask, bytes: buffer.subarray(0, length) });
     lines = [];
     ascii = [];

@@ -6,6 +6,7 @@ import {
   formatBatch,
   RequestLineBatch,
   RequestLineChunk,
+  RequestLineFields,
   RequestLineFormatter,
 } from './request-line.format';
 
@@ -122,31 +123,23 @@ export class RequestLineOffload {
     return !this.failed;
   }
 
-  /** Adds an answered request's line to the current batch. */
-  add(
-    method: string,
-    url: string,
-    id: string,
-    ip: string,
-    userAgent: string | undefined,
-    userId: string | undefined,
-    route: string,
-    status: number,
-    millis: number,
-    answeredAt: number,
-    mask: number,
-  ): void {
+  /**
+   * Adds an answered request's line to the current batch (its fields are copied: the caller may
+   * reuse the object), for the transports `mask` names.
+   */
+  add(fields: RequestLineFields, mask: number): void {
+    const { method, url, ip, userAgent, userId, route } = fields;
     const batch = this.batch;
     batch.method.push(method === this.method ? null : (this.method = method));
     batch.url.push(url === this.url ? null : (this.url = url));
-    batch.id.push(id);
+    batch.id.push(fields.id);
     batch.ip.push(ip === this.ip ? null : (this.ip = ip));
     batch.userAgent.push(userAgent === this.userAgent ? null : (this.userAgent = userAgent));
     batch.userId.push(userId === this.userId ? null : (this.userId = userId));
     batch.route.push(route === this.route ? null : (this.route = route));
-    batch.status.push(status);
-    batch.millis.push(millis);
-    batch.answeredAt.push(answeredAt);
+    batch.status.push(fields.status);
+    batch.millis.push(fields.millis);
+    batch.answeredAt.push(fields.answeredAt);
     batch.mask.push(mask);
     if (++batch.count >= MAX_BATCH_LINES) this.post();
     else if (!this.scheduled) {

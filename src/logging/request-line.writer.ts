@@ -5,7 +5,13 @@ import { routeTemplate } from '../common/answered-requests';
 import { RequestContext } from '../common/request-context';
 import { elapsedMs } from '../common/request-timing';
 import { isSecretKey } from './redaction';
-import { levelOf, millisText, RequestLineFormatter } from './request-line.format';
+import {
+  emptyFields,
+  levelOf,
+  millisText,
+  RequestLineFields,
+  RequestLineFormatter,
+} from './request-line.format';
 import { RequestLineOffload } from './request-line.offload';
 import { LineTransport, MESSAGE } from './stdout.transport';
 
@@ -56,10 +62,9 @@ const PROBE_REQUEST = {
  * Writes the one line per request without winston's object stream: the line is serialised from a
  * template (RequestLineFormatter) — on a worker thread when one could be started
  * (RequestLineOffload), here otherwise — and handed to the logger's own transports (stdout, the
- * rotating file). Per line
- * that saves the logger's stream hops and the generic format chain (context lookup, ECS mapping, a
- * redaction pass over every field, a stringify of the whole object) — most of what request logging
- * cost per request.
+ * rotating file). Per line that saves the logger's stream hops and the generic format chain
+ * (context lookup, ECS mapping, a redaction pass over every field, a stringify of the whole
+ * object) — most of what request logging cost per request.
  *
  * The line is the one the logger would write: the fields the logger's formats add to a request line
  * (ECS version, service name and environment, dataset…) are not written here but read off the
@@ -75,6 +80,8 @@ export class RequestLineWriter {
   private readonly formatter: RequestLineFormatter;
   /** The formatting thread, when one could be started (see request-line.offload.ts). */
   private readonly offload: RequestLineOffload | undefined;
+  /** The answered request's fields, refilled for each line (formatted or copied at once). */
+  private readonly fields: RequestLineFields = emptyFields();
 
   private constructor(
     private readonly logger: winston.Logger,
@@ -157,37 +164,23 @@ export class RequestLineWriter {
         mask |= 1 << i;
     }
     if (mask === 0) return true;
+    const { fields } = this;
     const userAgent = request.headers['user-agent'];
-    const userId = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
-    const answeredAt = Date.now();
+    fields.method = request.method;
+    fields.url = request.url;
+    fields.id = String(request.id);
+    fields.ip = request.ip;
+    fields.userAgent = typeof userAgent === 'string' ? userAgent : undefined;
+    fields.userId = (request as AuthenticatedRequest).user?.id ?? RequestContext.current()?.userId;
+    fields.route = route;
+    fields.status = status;
+    fields.millis = millis;
+    fields.answeredAt = Date.now();
     if (this.offload?.active) {
-      this.offload.add(
-        request.method,
-        request.url,
-        String(request.id),
-        request.ip,
-        typeof userAgent === 'string' ? userAgent : undefined,
-        userId,
-        route,
-        status,
-        millis,
-        answeredAt,
-        mask,
-      );
+      this.offload.add(fields, mask);
       return true;
     }
-    const line = this.formatter.format({
-      method: request.method,
-      url: request.url,
-      id: String(request.id),
-      ip: request.ip,
-      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-      userId,
-      route,
-      status,
-      millis,
-      answeredAt,
-    });
+    const line = this.formatter.format(fields);
     for (let i = 0; i < transports.length; i++)
       if (mask & (1 << i)) transports[i].writeLine(line, this.formatter.ascii);
     return true;

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { FLUSH_INTERVAL_MS, LineBatch, maxLineBytes } from './line-batch';
+import { FLUSH_INTERVAL_MS, LineBatch, lineRoom } from './line-batch';
 import { LineTransport } from './stdout.transport';
 
 const NEWLINE = 0x0a;
@@ -41,22 +41,14 @@ export class RotatingFileTransport extends LineTransport {
   }
 
   writeLine(text: string, ascii = false): void {
-    const { maxBytes } = this.options;
     // The line's exact size is only counted when its largest possible size would cross the limit.
-    if (
-      this.size > 0 &&
-      this.size + (ascii ? text.length + 1 : maxLineBytes(text)) > maxBytes &&
-      this.size + Buffer.byteLength(text) + 1 > maxBytes
-    ) {
-      this.batch.flush();
-      this.rotate();
-    }
+    if (this.size + lineRoom(text, ascii) > this.options.maxBytes)
+      this.rotateBefore(Buffer.byteLength(text) + 1);
     this.size += this.batch.add(text, ascii);
   }
 
   override writeBytes(bytes: Uint8Array): void {
-    const { maxBytes } = this.options;
-    if (this.size === 0 || this.size + bytes.length <= maxBytes) {
+    if (this.size + bytes.length <= this.options.maxBytes) {
       this.batch.addBytes(bytes);
       this.size += bytes.length;
       return;
@@ -65,13 +57,18 @@ export class RotatingFileTransport extends LineTransport {
     for (let start = 0; start < bytes.length;) {
       const newline = bytes.indexOf(NEWLINE, start);
       const end = newline === -1 ? bytes.length : newline + 1;
-      if (this.size > 0 && this.size + (end - start) > maxBytes) {
-        this.batch.flush();
-        this.rotate();
-      }
+      this.rotateBefore(end - start);
       this.batch.addBytes(bytes.subarray(start, end));
       this.size += end - start;
       start = end;
+    }
+  }
+
+  /** Rotates when `bytes` more would take a non-empty file past maxBytes (what is pending first). */
+  private rotateBefore(bytes: number): void {
+    if (this.size > 0 && this.size + bytes > this.options.maxBytes) {
+      this.batch.flush();
+      this.rotate();
     }
   }
 
