@@ -1,4 +1,4 @@
-// node bench/observability-toggle.mjs [part] [pairs] [seconds] [path] [--flip-ms=N] [--file] [--record] [--preload=file] — not part of
+// node bench/observability-toggle.mjs [part] [pairs] [seconds] [path] [--flip-ms=N] [--file] [--record] [--preload=file] [--env=NAME=value] — not part of
 // `npm run bench`. One ON server (metrics and request logging on; dist must be built) with
 // bench/lib/observer-toggle.cjs preloaded, so that a part of observability can be skipped while the
 // process keeps its JIT state, heap and core (parts: see the preload).
@@ -13,24 +13,24 @@
 // requests/s and one of CPU per request. Prints the medians: the part's cost in throughput and CPU.
 // `--flip-ms` with part `none` switches nothing: the tool's own null. With --record, the result is
 // also appended to bench/results/observability-toggle.jsonl (one JSON object per run).
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFlippingService, TOGGLE_PRELOAD } from './lib/flips.mjs';
 import { machine, median } from './lib/results.mjs';
 import { startService } from './lib/service.mjs';
 import { wrk } from './lib/wrk.mjs';
-
-const preload = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'observer-toggle.cjs');
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const flipMs = Number(
   /^--flip-ms=(\d+)$/.exec(flags.find((f) => f.startsWith('--flip-ms=')) ?? '')?.[1] ?? 0,
 );
 // --preload=file: a module preloaded before the toggle's (a change tried without a build, which the
 // toggle then switches like the code it replaces).
-const extraPreloads = flags
-  .filter((f) => f.startsWith('--preload='))
-  .flatMap((f) => ['--require', f.slice(10)]);
+const extraPreloads = flags.filter((f) => f.startsWith('--preload=')).map((f) => f.slice(10));
+// --env=NAME=value: added to the server's environment (LOG_REQUEST_WORKER=false…).
+const extraEnv = Object.fromEntries(
+  flags.filter((f) => f.startsWith('--env=')).map((f) => f.slice(6).split(/=(.*)/s, 2)),
+);
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const [
   part = 'all',
@@ -38,30 +38,29 @@ const [
   seconds = flipMs ? '20' : '2',
   path = '/health/live',
 ] = positional;
-const phaseLog = join(tmpdir(), `cryoprotect-toggle-${process.pid}.json`);
-
-// --file: the log file too (LOG_DIR), as docker-compose runs the service.
-const service = await startService('toggle', true, flags.includes('--file'), undefined, {
-  nodeArgs: [...extraPreloads, '--require', preload],
-  env: {
-    OBSERVER_TOGGLE_PART: part,
-    ...(flipMs ? { OBSERVER_TOGGLE_FLIP_MS: String(flipMs), OBSERVER_TOGGLE_LOG: phaseLog } : {}),
-  },
-});
-const headers = path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {};
 const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
-const url = service.url + path;
-const load = (secs) => wrk({ url, headers, connections: 16, seconds: secs, pid: service.pid });
-try {
-  await load(4);
-  if (flipMs) await flips();
-  else await rounds();
-} finally {
-  await service.stop();
-  rmSync(phaseLog, { force: true });
-}
+const file = flags.includes('--file');
+if (flipMs) await flips();
+else await rounds();
 
 async function rounds() {
+  // --file: the log file too (LOG_DIR), as docker-compose runs the service.
+  const service = await startService('toggle', true, file, undefined, {
+    nodeArgs: [...extraPreloads.flatMap((f) => ['--require', f]), '--require', TOGGLE_PRELOAD],
+    env: { ...extraEnv, OBSERVER_TOGGLE_PART: part },
+  });
+  const headers = path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {};
+  const load = (secs) =>
+    wrk({ url: service.url + path, headers, connections: 16, seconds: secs, pid: service.pid });
+  try {
+    await load(4);
+    await roundsOn(service, load);
+  } finally {
+    await service.stop();
+  }
+}
+
+async function roundsOn(service, load) {
   let on = true;
   const cpu = { on: [], off: [] };
   const ratios = [];
@@ -85,32 +84,19 @@ async function rounds() {
 }
 
 async function flips() {
-  const throughput = [];
-  const cpu = [];
-  const rates = { on: [], off: [] };
-  for (let run = 0; run < Number(pairs); run++) {
-    // SIGUSR1 ends the list of phases: once before the run (the phases without load are dropped),
-    // once after it (the run's phases are written to the log).
-    process.kill(service.pid, 'SIGUSR1');
-    await load(Number(seconds));
-    process.kill(service.pid, 'SIGUSR1');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // The first and last phases were only partly under load.
-    const phases = JSON.parse(readFileSync(phaseLog, 'utf8')).slice(1, -1);
-    for (const phase of phases) rates[phase.on ? 'on' : 'off'].push(phase.requests / phase.seconds);
-    for (let i = 0; i + 1 < phases.length; i++) {
-      const [a, b] = [phases[i], phases[i + 1]];
-      if (a.on === b.on || a.requests === 0 || b.requests === 0) continue;
-      const [on, off] = a.on ? [a, b] : [b, a];
-      throughput.push(on.requests / on.seconds / (off.requests / off.seconds));
-      cpu.push(on.cpuSeconds / on.requests / (off.cpuSeconds / off.requests));
-    }
+  const flipping = await startFlippingService({
+    part,
+    flipMs,
+    file,
+    preloads: extraPreloads,
+    env: extraEnv,
+  });
+  let result;
+  try {
+    result = await flipping.measure(path, Number(pairs), Number(seconds));
+  } finally {
+    await flipping.stop();
   }
-  const quartiles = (values) => {
-    const sorted = [...values].sort((x, y) => x - y);
-    return [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]];
-  };
-  const [tLow, tHigh] = quartiles(throughput);
   if (flags.includes('--record'))
     appendFileSync(
       join(dirname(fileURLToPath(import.meta.url)), 'results', 'observability-toggle.jsonl'),
@@ -118,21 +104,18 @@ async function flips() {
         machine: machine(),
         part,
         path,
-        file: flags.includes('--file'),
+        file,
         flipMs,
         runs: Number(pairs),
         seconds: Number(seconds),
-        requestsPerSecond: { off: median(rates.off), on: median(rates.on) },
-        ratios: throughput.length,
-        throughputCost: 1 - median(throughput),
-        middleHalf: [1 - tHigh, 1 - tLow],
-        cpuCost: median(cpu) - 1,
+        ...result,
       })}\n`,
     );
+  const { requestsPerSecond, ratios, throughputCost, middleHalf } = result;
   console.log(
-    `${part} on ${path}${flags.includes('--file') ? ' (with the log file)' : ''}, flipped every ${flipMs} ms: ${median(rates.off).toFixed(0)} requests/s off, ` +
-      `${median(rates.on).toFixed(0)} on; median of ${throughput.length} adjacent-phase ratios: ` +
-      `throughput cost ${percent(1 - median(throughput))} (middle half ${percent(1 - tHigh)} to ${percent(1 - tLow)}), ` +
-      `CPU per request ${percent(median(cpu) - 1)}`,
+    `${part} on ${path}${file ? ' (with the log file)' : ''}, flipped every ${flipMs} ms: ${requestsPerSecond.off.toFixed(0)} requests/s off, ` +
+      `${requestsPerSecond.on.toFixed(0)} on; median of ${ratios} adjacent-phase ratios: ` +
+      `throughput cost ${percent(throughputCost)} (middle half ${percent(middleHalf[0])} to ${percent(middleHalf[1])}), ` +
+      `CPU per request ${percent(result.cpuCost)} (the main thread's ${percent(result.mainThreadCpuCost)})`,
   );
 }

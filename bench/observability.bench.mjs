@@ -1,14 +1,20 @@
 // Observability cost: request throughput of the real service (node dist/src/main.js) with metrics
 // and request logging ON vs OFF, measured in the same run. ON is measured twice: request lines to
-// stdout only (a container), and to stdout plus the rotating file (docker-compose's setup). The
-// servers run side by side, loaded by wrk (one client thread, so the load generator does not take a
-// server's core); the order of each round rotates so drift hits all alike; medians compared. Target: ON costs at most 10 % of OFF's throughput.
+// stdout only (a container), and to stdout plus the rotating file (docker-compose's setup). Target:
+// ON costs at most 10 % of OFF's throughput.
+//
+// The verdict: inside one loaded server per scenario and configuration, metrics and request logging
+// switched on and off every 250 ms (bench/lib/flips.mjs); the cost is the median of the adjacent
+// phases' requests/s ratios. Then, as a cross-check, separate ON and OFF servers side by side, loaded
+// by wrk (one client thread, so the load generator does not take a server's core) in rounds whose
+// order rotates so drift hits all alike; medians compared.
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mean, median, writeResults } from './lib/results.mjs';
 import { hasCallgrind, instructionsPerRequest, sendRequests } from './lib/callgrind.mjs';
+import { startFlippingService } from './lib/flips.mjs';
 import { startService } from './lib/service.mjs';
 import { wrk } from './lib/wrk.mjs';
 
@@ -58,7 +64,8 @@ async function timeObservers(withFile) {
   const logger = createLogger(config);
   Logger.overrideLogger(logger);
   new HttpMetricsHook(new MetricsService(config), adapterHost).onModuleInit();
-  new RequestLoggingHook(config, adapterHost).onModuleInit();
+  const requestLogging = new RequestLoggingHook(config, adapterHost);
+  requestLogging.onModuleInit();
   const devNull = openSync('/dev/null', 'w');
   const realWrite = process.stdout.write;
   process.stdout.write = (text) => writeSync(devNull, text) > 0;
@@ -94,6 +101,8 @@ async function timeObservers(withFile) {
     // The 6 ms wait for the last write, spread over the trial, is not the hooks' cost.
     return best - 6000 / 20_000;
   } finally {
+    // The lines still with the formatting thread are written before stdout is given back.
+    requestLogging.onModuleDestroy();
     process.stdout.write = realWrite;
     closeSync(devNull);
     logger.close?.();
@@ -136,6 +145,33 @@ const SCENARIOS = [
 let scenarios = SCENARIOS;
 // BENCH_TIMED=0 skips the timed runs (to try the instruction counts alone).
 const timed = process.env.BENCH_TIMED !== '0';
+// The verdict (see the top): one flipping server per scenario and configuration.
+const FLIP_RUNS = Number(process.env.BENCH_FLIP_RUNS ?? 3);
+const FLIP_SECONDS = Number(process.env.BENCH_FLIP_SECONDS ?? 20);
+const FLIP_MS = 250;
+const flips = [];
+for (const scenario of FLIP_RUNS > 0 ? SCENARIOS : []) {
+  const row = { scenario: scenario.name, path: scenario.path };
+  for (const [name, file] of [
+    ['on', false],
+    ['onFile', true],
+  ]) {
+    const flipping = await startFlippingService({ part: 'all', flipMs: FLIP_MS, file });
+    try {
+      if (scenario.auth && !flipping.service.token)
+        throw new Error('the bench admin could not log in');
+      row[name] = await flipping.measure(scenario.path, FLIP_RUNS, FLIP_SECONDS);
+    } finally {
+      await flipping.stop();
+    }
+    const { requestsPerSecond, throughputCost } = row[name];
+    console.log(
+      `${scenario.name}${file ? ' (with the log file)' : ''}, flipped: off ${requestsPerSecond.off.toFixed(0)} req/s, on ${requestsPerSecond.on.toFixed(0)}; cost ${(100 * throughputCost).toFixed(1)} %`,
+    );
+  }
+  flips.push(row);
+}
+
 /** Per scenario: each round's mean requests/s and CPU µs per request, per configuration. */
 const collected = new Map(
   SCENARIOS.map((scenario) => [
@@ -301,6 +337,7 @@ writeResults(
     secondsPerRound: SECONDS,
     connections: CONNECTIONS,
     targetMaxCost: 0.1,
+    flips: { runs: FLIP_RUNS, secondsPerRun: FLIP_SECONDS, flipMs: FLIP_MS, results: flips },
     observerMicros,
     results,
     callgrind: {
@@ -312,6 +349,42 @@ writeResults(
   },
   [
     '# Observability cost: metrics + request logging ON vs OFF',
+    '',
+    `## The verdict: ON and OFF in one server, switched every ${FLIP_MS} ms`,
+    '',
+    ...(flips.length === 0
+      ? ['Not measured in this run (BENCH_FLIP_RUNS=0).']
+      : [
+          `One server per scenario and configuration (the real service, embedded PGlite) is loaded by wrk (one thread, ${CONNECTIONS}`,
+          `connections) without a pause for ${FLIP_RUNS} runs of ${FLIP_SECONDS} s and switches metrics and request logging on and off itself every`,
+          `${FLIP_MS} ms (\`bench/lib/observer-toggle.cjs\`, preloaded): while off, its one onRequest and one onSend hook do what they do`,
+          'in a server with observability off (no observer is called, the route, status and duration are not read) and the',
+          "database query durations' histogram is not updated. Each two adjacent phases, one on and one off, share the",
+          "machine's state — this VM's slow spells last seconds and move requests/s by more than the target — so they cancel in",
+          "the two phases' requests/s ratio; cost = 1 − the median of the ratios (the middle half of the costs shows their",
+          'spread). The same tool with nothing switched reads 0 ± 1 % (`bench/results/observability-toggle.jsonl`, part',
+          '`none`). What the phases share: the timing around each database query and the idle request-line worker thread.',
+          '',
+          '| scenario | OFF req/s | ON req/s | cost | middle half | ON+file: OFF req/s | ON req/s | cost | middle half | ≤ 10 % |',
+          '|---|---:|---:|---:|---|---:|---:|---:|---|---|',
+          ...flips.map((r) => {
+            const cells = (m) =>
+              `${m.requestsPerSecond.off.toFixed(0)} | ${m.requestsPerSecond.on.toFixed(0)} | ${percent(m.throughputCost)} | ${percent(m.middleHalf[0])} to ${percent(m.middleHalf[1])}`;
+            return `| ${r.scenario} | ${cells(r.on)} | ${cells(r.onFile)} | ${verdict(r.on.throughputCost, r.onFile.throughputCost)} |`;
+          }),
+          '',
+          "Process CPU per request (all threads: it counts the request lines' formatting thread, beside the request's) and the",
+          "main thread's alone, as medians of the same phase pairs:",
+          '',
+          '| scenario | CPU per request | main thread | ON+file: CPU per request | main thread |',
+          '|---|---:|---:|---:|---:|',
+          ...flips.map(
+            (r) =>
+              `| ${r.scenario} | ${percent(r.on.cpuCost)} | ${percent(r.on.mainThreadCpuCost)} | ${percent(r.onFile.cpuCost)} | ${percent(r.onFile.mainThreadCpuCost)} |`,
+          ),
+        ]),
+    '',
+    '## Cross-check: separate ON and OFF servers',
     '',
     `Real service (\`node dist/src/main.js\`, embedded PGlite), ${PROCESSES} processes per configuration side by side (${PROCESSES * 3} in all)${BATCHES > 1 ? `, in ${BATCHES} batches of fresh processes (${PROCESSES * BATCHES} processes per configuration in all; the rounds of all batches pooled)` : ''}, wrk (one thread) with ${CONNECTIONS} connections,`,
     `${ROUNDS} rotating rounds of ${SECONDS} s per process${BATCHES > 1 ? ' and batch' : ''}; a round's value of a configuration is the mean over its processes; medians of requests/s, and cost = 1 − the median of the`,

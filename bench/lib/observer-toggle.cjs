@@ -1,17 +1,21 @@
-// Preloaded (node --require) into a server by bench/observability-toggle.mjs, never by the service:
-// while the toggle is off, the part of observability named by OBSERVER_TOGGLE_PART is skipped, and
-// SIGUSR2 flips the toggle. One process then serves with and without that part in turn, with the
-// same JIT state, heap and core placement: process-to-process differences drop out of the comparison.
-// Parts: all (every answered-request and arrival observer), metrics (the HTTP metrics' observers),
-// logging (the request line's observer), write (the request line's write: built and added), batch
-// (LineBatch.add: the line is built but not encoded or written), none (nothing: the tool's null).
+// Preloaded (node --require) into a server by bench/lib/flips.mjs and observability-toggle.mjs, never
+// by the service: while the toggle is off, the part of observability named by OBSERVER_TOGGLE_PART is
+// skipped, and SIGUSR2 flips the toggle. One process then serves with and without that part in turn,
+// with the same JIT state, heap and core placement: process-to-process differences drop out of the
+// comparison.
+// Parts: all (the request hooks' observers, see below, and the query durations' observer),
+// metrics (the HTTP metrics' observers and the query durations'), logging (the request line's
+// observer), write (the request line's write: built and added), batch (LineBatch.add: the line is
+// built but not encoded or written), deliver (the worker's formatted lines handed to the
+// transports), none (nothing: the tool's null).
 //
 // With OBSERVER_TOGGLE_FLIP_MS the server flips the toggle itself every that many milliseconds and
-// keeps, per phase, whether the part was on, the requests answered, the wall time and the process's
-// CPU time; SIGUSR1 writes the phases kept since the last SIGUSR1 to OBSERVER_TOGGLE_LOG (JSON) and
-// starts a new list. Adjacent phases a fraction of a second apart share the host's state (a slow
-// moment of this VM lasts seconds), so their ratio is the part's cost with the host's noise cancelled.
-const { writeFileSync } = require('node:fs');
+// keeps, per phase, whether the part was on, the requests answered, the wall time, the process's
+// CPU time and the main thread's own; SIGUSR1 writes the phases kept since the last SIGUSR1 to
+// OBSERVER_TOGGLE_LOG (JSON) and starts a new list. Adjacent phases a fraction of a second apart
+// share the host's state (a slow moment of this VM lasts seconds), so their ratio is the part's cost
+// with the host's noise cancelled (bench/lib/flips.mjs).
+const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { isMainThread } = require('node:worker_threads');
 
@@ -32,7 +36,40 @@ const gated = (observer) =>
   function (...args) {
     if (on) observer(...args);
   };
-let counting = false;
+// Part `all`: the server's one onRequest and one onSend hook (installRequestHooks) are wrapped, and
+// while off they do what they do with no observer at all (note the arrival, set up and answer the
+// request): every observer and the route, status and duration read for them are skipped, as in a
+// server with metrics and request logging off. The other parts skip their observers (gated).
+const wholeHooks = part === 'all';
+if (wholeHooks) {
+  const { markArrival } = require(join(dist, 'common', 'request-timing.js'));
+  const install = hooks.installRequestHooks;
+  hooks.installRequestHooks = (fastify, onArrival, onAnswer) => {
+    const addHook = fastify.addHook;
+    fastify.addHook = function (name, hook) {
+      if (name === 'onRequest')
+        return addHook.call(this, name, function (request, reply, done) {
+          if (on) return hook(request, reply, done);
+          markArrival(request);
+          onArrival(request, done);
+        });
+      if (name === 'onSend')
+        return addHook.call(this, name, function (request, reply, payload, done) {
+          answered++;
+          if (on) return hook(request, reply, payload, done);
+          onAnswer(request, reply);
+          done(null, payload);
+        });
+      return addHook.call(this, name, hook);
+    };
+    try {
+      return install(fastify, onArrival, onAnswer);
+    } finally {
+      fastify.addHook = addHook;
+    }
+  };
+}
+let counting = wholeHooks;
 hooks.observeAnsweredRequests = (fastify, observer) => {
   if (flipMs > 0 && !counting) {
     // Counts every answered request, in both phases alike.
@@ -42,13 +79,19 @@ hooks.observeAnsweredRequests = (fastify, observer) => {
     });
   }
   const selected =
-    part === 'all' ||
-    (part === 'metrics' && isMetrics(observer)) ||
-    (part === 'logging' && !isMetrics(observer));
+    (part === 'metrics' && isMetrics(observer)) || (part === 'logging' && !isMetrics(observer));
   observeAnsweredRequests(fastify, selected ? gated(observer) : observer);
 };
 hooks.observeArrivals = (fastify, observer) =>
-  observeArrivals(fastify, part === 'all' || part === 'metrics' ? gated(observer) : observer);
+  observeArrivals(fastify, part === 'metrics' ? gated(observer) : observer);
+// The database query durations' histogram update (the timing around each query stays in both).
+if (part === 'all' || part === 'metrics') {
+  const queries = require(join(dist, 'metrics', 'query-instrumentation.js'));
+  for (const name of ['instrumentPool', 'instrumentPglite']) {
+    const instrument = queries[name];
+    queries[name] = (target, observe) => instrument(target, gated(observe));
+  }
+}
 
 if (part === 'write') {
   const { RequestLineWriter } = require(join(dist, 'logging', 'request-line.writer.js'));
@@ -65,17 +108,40 @@ if (part === 'batch') {
   };
 }
 
+if (part === 'deliver') {
+  // The worker's lines are received but not handed to the transports while off.
+  const { RequestLineOffload } = require(join(dist, 'logging', 'request-line.offload.js'));
+  const received = RequestLineOffload.prototype.received;
+  RequestLineOffload.prototype.received = function (formatted) {
+    return received.call(this, on ? formatted : { seq: formatted.seq, chunks: [] });
+  };
+}
+
 if (flipMs > 0 && isMainThread) {
+  // The main thread's own time on a CPU, in ns (its schedstat: the first field).
+  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+  const mainThreadNs = () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]);
   let phases = [];
-  let start = { at: process.hrtime.bigint(), cpu: process.cpuUsage(), answered: 0 };
+  let start = {
+    at: process.hrtime.bigint(),
+    cpu: process.cpuUsage(),
+    main: mainThreadNs(),
+    answered: 0,
+  };
   const endPhase = () => {
-    const now = { at: process.hrtime.bigint(), cpu: process.cpuUsage(), answered };
+    const now = {
+      at: process.hrtime.bigint(),
+      cpu: process.cpuUsage(),
+      main: mainThreadNs(),
+      answered,
+    };
     const cpu = process.cpuUsage(start.cpu);
     phases.push({
       on,
       requests: now.answered - start.answered,
       seconds: Number(now.at - start.at) / 1e9,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      mainThreadSeconds: (now.main - start.main) / 1e9,
     });
     start = now;
   };

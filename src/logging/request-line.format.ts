@@ -201,27 +201,31 @@ export class RequestLineFormatter {
 }
 
 /**
- * The request lines of a few milliseconds, field by field, as the service's thread collects them
- * for the formatting thread (request-line.offload.ts). A string field holds `null` where the line
- * repeats the line before it in the same batch (a client's address and agent, a route, a path), so
- * fewer strings are copied between the threads; every batch starts with full values and can be
- * formatted alone. `mask` says which of the logger's transports take each line (bit i: transport i).
+ * The request lines of a few milliseconds, packed as the service's thread collects them for the
+ * formatting thread (request-line.offload.ts): two values, so that posting a batch copies two blocks
+ * of memory rather than serialising an array per field. `numbers` holds LINE_SLOTS numbers per line:
+ * first, for each of the STRING_FIELDS, the length of its value in `text`, or SAME where the line
+ * repeats the line before it in the batch (a client's address and agent, a route, a path) and ABSENT
+ * where it has no value; then the status, the milliseconds, the time answered and the mask (which of
+ * the logger's transports take the line, bit i: transport i). Every batch starts with full values and
+ * can be formatted alone.
  */
 export interface RequestLineBatch {
   seq: number;
   count: number;
-  method: (string | null)[];
-  url: (string | null)[];
-  id: string[];
-  ip: (string | null)[];
-  userAgent: (string | undefined | null)[];
-  userId: (string | undefined | null)[];
-  route: (string | null)[];
-  status: number[];
-  millis: number[];
-  answeredAt: number[];
-  mask: number[];
+  /** The string values that differ from the line before, one after another. */
+  text: string;
+  numbers: Float64Array;
 }
+
+/** The string fields of a line, in the order their slots come in a packed batch. */
+export const STRING_FIELDS = ['method', 'url', 'id', 'ip', 'userAgent', 'userId', 'route'] as const;
+/** Numbers per line in a packed batch: the string fields' slots, status, millis, answeredAt, mask. */
+export const LINE_SLOTS = STRING_FIELDS.length + 4;
+/** A string slot's value when the line repeats the line before it in that field. */
+export const SAME = -1;
+/** A string slot's value when the field has no value (no user agent, no user). */
+export const ABSENT = -2;
 
 /** Lines for the same transports, in order, as the bytes the transports write (newlines included). */
 export interface RequestLineChunk {
@@ -253,22 +257,31 @@ export function formatBatch(
     lines = [];
     ascii = [];
   };
-  for (let i = 0; i < batch.count; i++) {
-    fields.method = batch.method[i] ?? fields.method;
-    fields.url = batch.url[i] ?? fields.url;
-    fields.id = batch.id[i];
-    fields.ip = batch.ip[i] ?? fields.ip;
-    const userAgent = batch.userAgent[i];
-    if (userAgent !== null) fields.userAgent = userAgent;
-    const userId = batch.userId[i];
-    if (userId !== null) fields.userId = userId;
-    fields.route = batch.route[i] ?? fields.route;
-    fields.status = batch.status[i];
-    fields.millis = batch.millis[i];
-    fields.answeredAt = batch.answeredAt[i];
-    if (batch.mask[i] !== mask) {
+  const { text, numbers } = batch;
+  let offset = 0;
+  /** The string in the next slot: read from the text, the line before's (SAME), or none. */
+  const take = (slot: number, before: string | undefined): string | undefined => {
+    const length = numbers[slot];
+    if (length === SAME) return before;
+    if (length === ABSENT) return undefined;
+    return text.slice(offset, (offset += length));
+  };
+  for (let i = 0, at = 0; i < batch.count; i++, at += LINE_SLOTS) {
+    // In STRING_FIELDS' order.
+    fields.method = take(at, fields.method)!;
+    fields.url = take(at + 1, fields.url)!;
+    fields.id = take(at + 2, fields.id)!;
+    fields.ip = take(at + 3, fields.ip)!;
+    fields.userAgent = take(at + 4, fields.userAgent);
+    fields.userId = take(at + 5, fields.userId);
+    fields.route = take(at + 6, fields.route)!;
+    fields.status = numbers[at + 7];
+    fields.millis = numbers[at + 8];
+    fields.answeredAt = numbers[at + 9];
+    const lineMask = numbers[at + 10];
+    if (lineMask !== mask) {
       close();
-      mask = batch.mask[i];
+      mask = lineMask;
     }
     lines.push(formatter.format(fields));
     ascii.push(formatter.ascii);

@@ -82,6 +82,8 @@ export class RequestLineWriter {
   private readonly offload: RequestLineOffload | undefined;
   /** The answered request's fields, refilled for each line (formatted or copied at once). */
   private readonly fields: RequestLineFields = emptyFields();
+  /** Which transports take a line (see LineRouting). */
+  private readonly routing = new LineRouting();
 
   private constructor(
     private readonly logger: winston.Logger,
@@ -94,7 +96,7 @@ export class RequestLineWriter {
       this.offload = RequestLineOffload.start(
         tail,
         (chunk) => {
-          const transports = plainLineTransports(this.logger) ?? [];
+          const transports = this.routing.transportsOf(this.logger) ?? [];
           for (let i = 0; i < transports.length; i++)
             if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
         },
@@ -147,22 +149,11 @@ export class RequestLineWriter {
    * writer was made, and the caller must log the line through winston.
    */
   write(request: FastifyRequest, route: string, status: number, millis: number): boolean {
-    const { logger } = this;
-    const transports = plainLineTransports(logger);
+    const { logger, routing } = this;
+    const transports = routing.transportsOf(logger);
     if (!transports) return false;
     if (logger.silent) return true;
-    const level = levelOf(status);
-    // The transports that take the line. winston-transport's rule: the transport's level, else the
-    // logger's, must admit it.
-    let mask = 0;
-    for (let i = 0; i < transports.length; i++) {
-      const transport = transports[i];
-      if (
-        !transport.silent &&
-        logger.levels[transport.level ?? logger.level] >= logger.levels[level]
-      )
-        mask |= 1 << i;
-    }
+    const mask = levelOf(status) === 'warn' ? routing.warnMask : routing.infoMask;
     if (mask === 0) return true;
     const { fields } = this;
     const userAgent = request.headers['user-agent'];
@@ -195,6 +186,81 @@ export class RequestLineWriter {
 export interface WriterOptions {
   /** Format on a worker thread (true, the default), not at all (false), or with this script. */
   worker?: boolean | string;
+}
+
+/**
+ * Which of a logger's transports take a request line (bit i of a mask: transport i), worked out
+ * when what it depends on changes: the logger's transports (added, removed, replaced), their levels
+ * and silence, their formats, the logger's level. Per line this checks those values are still the
+ * ones it was worked out from — a few property reads — instead of winston's `transports` getter
+ * (which builds two arrays per call when the logger has one transport), a class check per transport
+ * and a lookup of each level's number.
+ *
+ * The transports are read off the logger's readable-stream state (`_readableState.pipes`: one
+ * stream, or an array of them, which readable-stream changes in place), as winston's getter reads
+ * them; a logger without it is read through the getter.
+ */
+class LineRouting {
+  /** The plain line transports, or undefined when the logger has any other kind (or none). */
+  private transports: LineTransport[] | undefined;
+  /** What the masks were worked out from. */
+  private readonly levels: (string | undefined)[] = [];
+  private readonly silent: (boolean | undefined)[] = [];
+  private loggerLevel: string | undefined;
+  private worked = false;
+  /** The transports that take an `info` line (status < 500) and a `warn` line (5xx). */
+  infoMask = 0;
+  warnMask = 0;
+
+  /** The logger's transports when every one is a plain line transport (plainLineTransports). */
+  transportsOf(logger: winston.Logger): LineTransport[] | undefined {
+    if (!this.current(logger)) this.work(logger);
+    return this.transports;
+  }
+
+  private current(logger: winston.Logger): boolean {
+    const transports = this.transports;
+    if (!this.worked || transports === undefined || logger.level !== this.loggerLevel) return false;
+    const pipes = pipesOf(logger);
+    if (Array.isArray(pipes)) {
+      if (pipes.length !== transports.length) return false;
+      for (let i = 0; i < transports.length; i++) if (pipes[i] !== transports[i]) return false;
+    } else if (transports.length !== 1 || pipes !== transports[0]) return false;
+    for (let i = 0; i < transports.length; i++) {
+      const transport = transports[i];
+      if (
+        transport.level !== this.levels[i] ||
+        transport.silent !== this.silent[i] ||
+        transport.format !== undefined
+      )
+        return false;
+    }
+    return true;
+  }
+
+  private work(logger: winston.Logger): void {
+    this.worked = true;
+    const transports = plainLineTransports(logger);
+    this.transports = transports === undefined ? undefined : [...transports];
+    this.loggerLevel = logger.level;
+    this.levels.length = this.silent.length = 0;
+    this.infoMask = this.warnMask = 0;
+    for (const [i, transport] of (transports ?? []).entries()) {
+      this.levels.push(transport.level);
+      this.silent.push(transport.silent);
+      // winston-transport's rule: the transport's level, else the logger's, must admit the line.
+      const admits = (level: string) =>
+        !transport.silent && logger.levels[transport.level ?? logger.level] >= logger.levels[level];
+      if (admits('info')) this.infoMask |= 1 << i;
+      if (admits('warn')) this.warnMask |= 1 << i;
+    }
+  }
+}
+
+/** readable-stream's pipes of the logger (what winston's `transports` getter reads). */
+function pipesOf(logger: winston.Logger): unknown {
+  const state = (logger as unknown as { _readableState?: { pipes?: unknown } })._readableState;
+  return state === undefined ? logger.transports : state.pipes;
 }
 
 /**
