@@ -3,7 +3,7 @@
 // a pause, and each two adjacent phases (one on, one off, a fraction of a second apart, with the same
 // JIT state, heap and core) give a ratio of requests/s. A slow moment of this VM lasts seconds, so it
 // hits both phases of a pair alike and cancels in their ratio; the median over a few hundred pairs is
-// the part's cost. Used by bench/observability.bench.mjs (the verdict) and observability-toggle.mjs.
+// the part's cost. Used by bench/observability.bench.mjs and bench/observability-toggle.mjs.
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
