@@ -1,7 +1,8 @@
-// node bench/observability-toggle.mjs [part] [pairs] [seconds] [path] [--flip-ms=N] [--file] [--record] [--preload=file] [--env=NAME=value] — not part of
-// `npm run bench`. One ON server (metrics and request logging on; dist must be built) with
-// bench/lib/observer-toggle.cjs preloaded, so that a part of observability can be skipped while the
-// process keeps its JIT state, heap and core (parts: see the preload).
+// node bench/observability-toggle.mjs [part] [pairs] [seconds] [path] [--flip-ms=N] [--file]
+// [--record] [--preload=file] [--env=NAME=value] — not part of `npm run bench`. One ON server
+// (metrics and request logging on; dist must be built) with bench/lib/observer-toggle.cjs preloaded,
+// so that a part of observability can be skipped while the process keeps its JIT state, heap and
+// core (parts: see the preload).
 //
 // Rounds (the default): rounds of `seconds` alternate the part on and off (ON OFF, OFF ON, …),
 // switched by SIGUSR2, and each pair of adjacent rounds gives a ratio of CPU per request (from
@@ -16,10 +17,9 @@
 import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFlippingService, TOGGLE_PRELOAD } from './lib/flips.mjs';
+import { loadPath, startFlippingService, TOGGLE_PRELOAD } from './lib/flips.mjs';
 import { machine, median } from './lib/results.mjs';
 import { startService } from './lib/service.mjs';
-import { wrk } from './lib/wrk.mjs';
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const flipMs = Number(
   /^--flip-ms=(\d+)$/.exec(flags.find((f) => f.startsWith('--flip-ms=')) ?? '')?.[1] ?? 0,
@@ -49,18 +49,16 @@ async function rounds() {
     nodeArgs: [...extraPreloads.flatMap((f) => ['--require', f]), '--require', TOGGLE_PRELOAD],
     env: { ...extraEnv, OBSERVER_TOGGLE_PART: part },
   });
-  const headers = path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {};
-  const load = (secs) =>
-    wrk({ url: service.url + path, headers, connections: 16, seconds: secs, pid: service.pid });
   try {
-    await load(4);
-    await roundsOn(service, load);
+    await roundsOn(service);
   } finally {
     await service.stop();
   }
 }
 
-async function roundsOn(service, load) {
+async function roundsOn(service) {
+  const load = (secs) => loadPath(service, path, secs);
+  await load(4);
   let on = true;
   const cpu = { on: [], off: [] };
   const ratios = [];

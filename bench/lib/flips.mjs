@@ -16,6 +16,17 @@ export const TOGGLE_PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'obs
 
 let logs = 0;
 
+/** wrk on one of the service's paths for `seconds` (16 connections; the admin's token for /api/). */
+export function loadPath(service, path, seconds) {
+  return wrk({
+    url: service.url + path,
+    headers: path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {},
+    connections: 16,
+    seconds,
+    pid: service.pid,
+  });
+}
+
 /**
  * Starts an ON server (metrics and request lines; `file`: the log file too) with the toggle preloaded
  * for `part`, flipped every `flipMs`. Resolves { service, measure(path, runs, seconds), stop() }.
@@ -41,14 +52,7 @@ export async function startFlippingService({
       OBSERVER_TOGGLE_LOG: phaseLog,
     },
   });
-  const load = (path, seconds) =>
-    wrk({
-      url: service.url + path,
-      headers: path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {},
-      connections: 16,
-      seconds,
-      pid: service.pid,
-    });
+  const load = (path, seconds) => loadPath(service, path, seconds);
   return {
     service,
     /** `runs` loads of `seconds` on `path` after 4 s of warm-up: the phases' ratios, summarised. */

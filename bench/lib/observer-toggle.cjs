@@ -6,7 +6,7 @@
 // Parts: all (the request hooks' observers, see below, and the query durations' observer),
 // metrics (the HTTP metrics' observers and the query durations'), logging (the request line's
 // observer), write (the request line's write: built and added), batch (LineBatch.add: the line is
-// built but not encoded or written), deliver (the worker's formatted lines handed to the
+// built but not copied or written), deliver (the worker's formatted lines handed to the
 // transports), none (nothing: the tool's null).
 //
 // With OBSERVER_TOGGLE_FLIP_MS the server flips the toggle itself every that many milliseconds and
@@ -106,6 +106,11 @@ if (part === 'batch') {
   LineBatch.prototype.add = function (line, ascii) {
     return on ? add.call(this, line, ascii) : line.length + 1;
   };
+  // The worker's formatted lines.
+  const addBytes = LineBatch.prototype.addBytes;
+  LineBatch.prototype.addBytes = function (bytes) {
+    if (on) addBytes.call(this, bytes);
+  };
 }
 
 if (part === 'deliver') {
@@ -122,19 +127,15 @@ if (flipMs > 0 && isMainThread) {
   const schedstat = `/proc/self/task/${process.pid}/schedstat`;
   const mainThreadNs = () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]);
   let phases = [];
-  let start = {
+  const sample = () => ({
     at: process.hrtime.bigint(),
     cpu: process.cpuUsage(),
     main: mainThreadNs(),
-    answered: 0,
-  };
+    answered,
+  });
+  let start = sample();
   const endPhase = () => {
-    const now = {
-      at: process.hrtime.bigint(),
-      cpu: process.cpuUsage(),
-      main: mainThreadNs(),
-      answered,
-    };
+    const now = sample();
     const cpu = process.cpuUsage(start.cpu);
     phases.push({
       on,

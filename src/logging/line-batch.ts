@@ -8,7 +8,7 @@ const COPY_BELOW = 8 * 1024;
 /** Lines wait at most this long for the write that takes them. */
 export const FLUSH_INTERVAL_MS = 5;
 
-const NEWLINE = 0x0a;
+export const NEWLINE = 0x0a;
 
 /**
  * The most bytes a line and its newline can take in UTF-8, without encoding it: a UTF-16 code unit

@@ -146,7 +146,7 @@ export class RequestLineFormatter {
 
   constructor(
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
-    private readonly tail: string,
+    readonly tail: string,
   ) {
     this.asciiTail = !NOT_ASCII.test(tail);
   }
@@ -203,12 +203,12 @@ export class RequestLineFormatter {
 /**
  * The request lines of a few milliseconds, packed as the service's thread collects them for the
  * formatting thread (request-line.offload.ts): two values, so that posting a batch copies two blocks
- * of memory rather than serialising an array per field. `numbers` holds LINE_SLOTS numbers per line:
- * first, for each of the STRING_FIELDS, the length of its value in `text`, or SAME where the line
- * repeats the line before it in the batch (a client's address and agent, a route, a path) and ABSENT
- * where it has no value; then the status, the milliseconds, the time answered and the mask (which of
- * the logger's transports take the line, bit i: transport i). Every batch starts with full values and
- * can be formatted alone.
+ * of memory rather than serialising an array per field. `numbers` holds LINE_SLOTS numbers per line,
+ * at the offsets Slot names: for each string field, the length of its value in `text`, or SAME where
+ * the line repeats the line before it in the batch (a client's address and agent, a route, a path)
+ * and ABSENT where it has no value; then the status, the milliseconds, the time answered and the mask
+ * (which of the logger's transports take the line, bit i: transport i). The strings are in `text` in
+ * the order of their slots. Every batch starts with full values and can be formatted alone.
  */
 export interface RequestLineBatch {
   seq: number;
@@ -218,10 +218,22 @@ export interface RequestLineBatch {
   numbers: Float64Array;
 }
 
-/** The string fields of a line, in the order their slots come in a packed batch. */
-export const STRING_FIELDS = ['method', 'url', 'id', 'ip', 'userAgent', 'userId', 'route'] as const;
-/** Numbers per line in a packed batch: the string fields' slots, status, millis, answeredAt, mask. */
-export const LINE_SLOTS = STRING_FIELDS.length + 4;
+/** Where each field of a line is in a packed batch's numbers, from the line's first slot. */
+export const Slot = {
+  method: 0,
+  url: 1,
+  id: 2,
+  ip: 3,
+  userAgent: 4,
+  userId: 5,
+  route: 6,
+  status: 7,
+  millis: 8,
+  answeredAt: 9,
+  mask: 10,
+} as const;
+/** Numbers per line in a packed batch. */
+export const LINE_SLOTS = 11;
 /** A string slot's value when the line repeats the line before it in that field. */
 export const SAME = -1;
 /** A string slot's value when the field has no value (no user agent, no user). */
@@ -267,18 +279,18 @@ export function formatBatch(
     return text.slice(offset, (offset += length));
   };
   for (let i = 0, at = 0; i < batch.count; i++, at += LINE_SLOTS) {
-    // In STRING_FIELDS' order.
-    fields.method = take(at, fields.method)!;
-    fields.url = take(at + 1, fields.url)!;
-    fields.id = take(at + 2, fields.id)!;
-    fields.ip = take(at + 3, fields.ip)!;
-    fields.userAgent = take(at + 4, fields.userAgent);
-    fields.userId = take(at + 5, fields.userId);
-    fields.route = take(at + 6, fields.route)!;
-    fields.status = numbers[at + 7];
-    fields.millis = numbers[at + 8];
-    fields.answeredAt = numbers[at + 9];
-    const lineMask = numbers[at + 10];
+    // In the order of their slots: the order their strings are in the text.
+    fields.method = take(at + Slot.method, fields.method)!;
+    fields.url = take(at + Slot.url, fields.url)!;
+    fields.id = take(at + Slot.id, fields.id)!;
+    fields.ip = take(at + Slot.ip, fields.ip)!;
+    fields.userAgent = take(at + Slot.userAgent, fields.userAgent);
+    fields.userId = take(at + Slot.userId, fields.userId);
+    fields.route = take(at + Slot.route, fields.route)!;
+    fields.status = numbers[at + Slot.status];
+    fields.millis = numbers[at + Slot.millis];
+    fields.answeredAt = numbers[at + Slot.answeredAt];
+    const lineMask = numbers[at + Slot.mask];
     if (lineMask !== mask) {
       close();
       mask = lineMask;

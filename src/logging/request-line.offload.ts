@@ -11,6 +11,7 @@ import {
   RequestLineFields,
   RequestLineFormatter,
   SAME,
+  Slot,
 } from './request-line.format';
 
 /** A batch is posted at once when it has this many lines (otherwise 5 ms after its first). */
@@ -77,8 +78,6 @@ export class RequestLineOffload {
   private readonly done = new BigInt64Array(new SharedArrayBuffer(8));
   private readonly port: MessagePort;
   private readonly worker: Worker;
-  /** Formats here when the worker is gone (or at exit). */
-  private readonly formatter: RequestLineFormatter;
   private failed = false;
   private readonly onExit = () => this.drain();
   // Last strings put in the current batch: a repeat is put as SAME.
@@ -90,15 +89,19 @@ export class RequestLineOffload {
   private route: string | null = null;
 
   private constructor(
-    tail: string,
+    /** The caller's: the worker formats with its tail; it formats here once the worker is gone. */
+    private readonly formatter: RequestLineFormatter,
     script: string,
     /** Hands one chunk of lines to the transports its mask names. */
     private readonly deliver: (chunk: RequestLineChunk) => void,
   ) {
-    this.formatter = new RequestLineFormatter(tail);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const workerData: RequestLineWorkerData = { tail, port: port2, done: this.done };
+    const workerData: RequestLineWorkerData = {
+      tail: formatter.tail,
+      port: port2,
+      done: this.done,
+    };
     this.worker = new Worker(script, { workerData, transferList: [port2] });
     this.port.on('message', (formatted: FormattedBatch) => this.received(formatted));
     // Neither the worker nor its port keeps the process alive; exit waits for them (drain).
@@ -115,13 +118,13 @@ export class RequestLineOffload {
    * service running from its TypeScript sources, as under Jest) or the worker cannot start.
    */
   static start(
-    tail: string,
+    formatter: RequestLineFormatter,
     deliver: (chunk: RequestLineChunk) => void,
     script = DEFAULT_WORKER_SCRIPT,
   ): RequestLineOffload | undefined {
     if (!existsSync(script)) return undefined;
     try {
-      return new RequestLineOffload(tail, script, deliver);
+      return new RequestLineOffload(formatter, script, deliver);
     } catch {
       return undefined;
     }
@@ -138,22 +141,23 @@ export class RequestLineOffload {
    */
   add(fields: RequestLineFields, mask: number): void {
     const { method, url, id, ip, userAgent, userId, route } = fields;
-    let at = this.count * LINE_SLOTS;
+    const at = this.count * LINE_SLOTS;
     if (at === this.numbers.length) this.grow();
     const numbers = this.numbers;
-    // In STRING_FIELDS' order.
-    numbers[at] = method === this.method ? SAME : this.put((this.method = method));
-    numbers[++at] = url === this.url ? SAME : this.put((this.url = url));
-    numbers[++at] = this.put(id);
-    numbers[++at] = ip === this.ip ? SAME : this.put((this.ip = ip));
-    numbers[++at] =
+    // The strings go into the text in the order of their slots (see RequestLineBatch).
+    numbers[at + Slot.method] = method === this.method ? SAME : this.put((this.method = method));
+    numbers[at + Slot.url] = url === this.url ? SAME : this.put((this.url = url));
+    numbers[at + Slot.id] = this.put(id);
+    numbers[at + Slot.ip] = ip === this.ip ? SAME : this.put((this.ip = ip));
+    numbers[at + Slot.userAgent] =
       userAgent === this.userAgent ? SAME : this.putOptional((this.userAgent = userAgent));
-    numbers[++at] = userId === this.userId ? SAME : this.putOptional((this.userId = userId));
-    numbers[++at] = route === this.route ? SAME : this.put((this.route = route));
-    numbers[++at] = fields.status;
-    numbers[++at] = fields.millis;
-    numbers[++at] = fields.answeredAt;
-    numbers[++at] = mask;
+    numbers[at + Slot.userId] =
+      userId === this.userId ? SAME : this.putOptional((this.userId = userId));
+    numbers[at + Slot.route] = route === this.route ? SAME : this.put((this.route = route));
+    numbers[at + Slot.status] = fields.status;
+    numbers[at + Slot.millis] = fields.millis;
+    numbers[at + Slot.answeredAt] = fields.answeredAt;
+    numbers[at + Slot.mask] = mask;
     if (++this.count >= MAX_BATCH_LINES) this.post();
     else if (!this.scheduled) {
       this.scheduled = true;

@@ -94,7 +94,7 @@ export class RequestLineWriter {
     this.formatter = new RequestLineFormatter(tail);
     if (worker !== false)
       this.offload = RequestLineOffload.start(
-        tail,
+        this.formatter,
         (chunk) => {
           const transports = this.routing.transportsOf(this.logger) ?? [];
           for (let i = 0; i < transports.length; i++)
@@ -207,7 +207,6 @@ class LineRouting {
   private readonly levels: (string | undefined)[] = [];
   private readonly silent: (boolean | undefined)[] = [];
   private loggerLevel: string | undefined;
-  private worked = false;
   /** The transports that take an `info` line (status < 500) and a `warn` line (5xx). */
   infoMask = 0;
   warnMask = 0;
@@ -220,7 +219,8 @@ class LineRouting {
 
   private current(logger: winston.Logger): boolean {
     const transports = this.transports;
-    if (!this.worked || transports === undefined || logger.level !== this.loggerLevel) return false;
+    // Undefined before the first line, and while the logger has transports of other kinds.
+    if (transports === undefined || logger.level !== this.loggerLevel) return false;
     const pipes = pipesOf(logger);
     if (Array.isArray(pipes)) {
       if (pipes.length !== transports.length) return false;
@@ -239,7 +239,6 @@ class LineRouting {
   }
 
   private work(logger: winston.Logger): void {
-    this.worked = true;
     const transports = plainLineTransports(logger);
     this.transports = transports === undefined ? undefined : [...transports];
     this.loggerLevel = logger.level;

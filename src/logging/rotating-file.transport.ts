@@ -9,10 +9,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { FLUSH_INTERVAL_MS, LineBatch, lineRoom } from './line-batch';
+import { FLUSH_INTERVAL_MS, LineBatch, lineRoom, NEWLINE } from './line-batch';
 import { LineTransport } from './stdout.transport';
-
-const NEWLINE = 0x0a;
 
 export interface RotatingFileOptions {
   filename: string;
