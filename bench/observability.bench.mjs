@@ -5,34 +5,23 @@
 //
 // Two measures. Flips: inside one loaded server per scenario and configuration, metrics and request
 // logging switched on and off every 250 ms (bench/lib/flips.mjs); the cost is the median of the
-// adjacent phases' requests/s ratios, which cancels this VM's noise. Separate servers: ON and OFF
-// servers side by side, loaded by wrk (one client thread, so the load generator does not take a
-// server's core) in rounds whose order rotates so drift hits all alike; medians compared. The
-// second also counts what an ON server pays whether or not a request is being observed, which the
-// flips cannot see; on these machines it moves by more than the target.
+// adjacent phases' requests/s ratios, which cancels this VM's noise. Separate servers, swapped: ON
+// and OFF servers side by side, the load moved between them every 250 ms (bench/lib/swaps.mjs),
+// the same ratios between phases of different processes. The second also counts what an ON server
+// pays whether or not a request is being observed, which the flips cannot see, and carries the
+// difference between processes of one configuration, which several processes per configuration
+// and several sets of them average out.
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mean, median, writeResults } from './lib/results.mjs';
+import { median, writeResults } from './lib/results.mjs';
 import { hasCallgrind, instructionsPerRequest, sendRequests } from './lib/callgrind.mjs';
 import { startFlippingService } from './lib/flips.mjs';
 import { startService } from './lib/service.mjs';
-import { wrk } from './lib/wrk.mjs';
+import { startSwapServers } from './lib/swaps.mjs';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 16;
-
-function load(service, path, headers, seconds) {
-  return wrk({
-    url: service.url + path,
-    headers,
-    connections: CONNECTIONS,
-    seconds,
-    pid: service.pid,
-  });
-}
 
 /**
  * What ON adds to a request, in process: the metrics' onRequest hook and the shared onSend hook
@@ -119,13 +108,15 @@ console.log(
   `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
 );
 
-// Several processes per configuration: one process's own speed (where its code and heap landed,
-// which core it shares) differed by 10–20 % from another's of the same configuration, as much as
-// the effect measured; each round's sample of a configuration is the mean over its processes. A
-// process takes ~1 GiB (the service with RDKit and PGlite), so more processes come in batches: each
-// batch boots fresh processes, runs its rounds and stops them; the rounds of all batches are pooled.
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
-const BATCHES = Number(process.env.BENCH_BATCHES ?? 1);
+// Separate servers, swapped (bench/lib/swaps.mjs): per set, BENCH_SWAP_PROCESSES fresh processes per
+// configuration run side by side and the load moves between an OFF server and an ON (or ON+file)
+// one every 250 ms. Processes of one configuration differ by up to 10 % in their own speed (where
+// their code and heap landed; it lasts as long as the process), so each set's cost is over all its
+// processes' pairings, and the sets (new processes) show how far that still moves.
+const SWAP_SETS = Number(process.env.BENCH_SWAP_SETS ?? 3);
+const SWAP_PROCESSES = Number(process.env.BENCH_SWAP_PROCESSES ?? 3);
+const SWAP_SECONDS = Number(process.env.BENCH_SWAP_SECONDS ?? 30);
+const SWAP_MS = 250;
 const CONFIGURATIONS = [
   ['off', false, false],
   ['on', true, false],
@@ -174,81 +165,75 @@ for (const scenario of FLIP_RUNS > 0 ? SCENARIOS : []) {
   flips.push(row);
 }
 
-/** Per scenario: each round's mean requests/s and CPU µs per request, per configuration. */
-const collected = new Map(
-  SCENARIOS.map((scenario) => [
-    scenario.path,
-    { samples: { off: [], on: [], onFile: [] }, cpu: { off: [], on: [], onFile: [] } },
-  ]),
-);
-for (let batch = 0; batch < (timed ? BATCHES : 0); batch++) {
-  const services = [];
+/** Per scenario and configuration: each set's result (bench/lib/swaps.mjs). */
+const swapSets = new Map(SCENARIOS.map((scenario) => [scenario.path, []]));
+for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
+  // Booted in turns (off, on, off, onFile, …): processes booted about the same time can be alike.
+  // Twice as many OFF processes as of each other configuration, so that every process has the load
+  // as often as every other (the OFF phases are half of all) and sits idle as long in between.
+  const swaps = await startSwapServers(
+    Array.from({ length: SWAP_PROCESSES }, (_, copy) =>
+      CONFIGURATIONS.slice(1).flatMap(([config, observability, file], i) => [
+        { name: `off.${copy}.${i}`, config: 'off', observability: false, file: false },
+        { name: `${config}.${copy}`, config, observability, file },
+      ]),
+    ).flat(),
+  );
   try {
-    for (let copy = 0; copy < PROCESSES; copy++)
-      for (const [name, observability, file] of CONFIGURATIONS)
-        services.push(await startService(name, observability, file));
-    if (!services.every((service) => service.token)) {
+    if (!swaps.servers.every(({ service }) => service.token)) {
       console.log('login failed: the authenticated scenarios are skipped');
       scenarios = scenarios.filter((scenario) => !scenario.auth);
     }
     for (const scenario of scenarios) {
-      const headers = (service) =>
-        scenario.auth ? { authorization: `Bearer ${service.token}` } : {};
-      for (const service of services) await load(service, scenario.path, headers(service), 2);
-      const { samples, cpu } = collected.get(scenario.path);
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = services.map((_, index) => services[(index + round) % services.length]);
-        const round_ = { off: [], on: [], onFile: [] };
-        for (const service of order)
-          round_[service.name].push(await load(service, scenario.path, headers(service), SECONDS));
-        for (const name of Object.keys(round_)) {
-          samples[name].push(mean(round_[name].map((sample) => sample.rps)));
-          cpu[name].push(mean(round_[name].map((sample) => sample.cpuMicrosPerRequest)));
-        }
-      }
+      const result = await swaps.measure(scenario.path, SWAP_SECONDS, SWAP_MS);
+      swapSets.get(scenario.path).push(result);
+      const [on, onFile] = ['on', 'onFile'].map((config) =>
+        result.configurations.find((c) => c.config === config),
+      );
+      console.log(
+        `set ${set + 1} of ${SWAP_SETS}, ${scenario.name}: off ${result.baseline.requestsPerSecond.toFixed(0)} req/s, on ${on.requestsPerSecond.toFixed(0)} (${(100 * on.throughputCost).toFixed(1)} %), on+file ${onFile.requestsPerSecond.toFixed(0)} (${(100 * onFile.throughputCost).toFixed(1)} %)`,
+      );
     }
   } finally {
-    for (const service of services) await service.stop();
+    await swaps.stop();
   }
-  if (BATCHES > 1) console.log(`batch ${batch + 1} of ${BATCHES} done`);
 }
 
 const results = [];
 for (const scenario of timed ? scenarios : []) {
-  const { samples, cpu } = collected.get(scenario.path);
-  const offRps = median(samples.off);
-  const onRps = median(samples.on);
-  const onFileRps = median(samples.onFile);
-  // Paired by round: the three configurations of one round ran back to back, so machine drift
-  // between rounds cancels in their ratio.
-  const pairedCost = (name) =>
-    1 - median(samples[name].map((rps, round) => rps / samples.off[round]));
-  const cost = pairedCost('on');
-  const costWithFile = pairedCost('onFile');
-  // From the servers' CPU time per request (1 − OFF/ON, paired by round): the throughput ratio of
-  // servers that each have a core to themselves, moved less than requests/s by what else runs.
-  const pairedCpuCost = (name) =>
-    1 - median(cpu[name].map((micros, round) => cpu.off[round] / micros));
-  const cpuCost = pairedCpuCost('on');
-  const cpuCostWithFile = pairedCpuCost('onFile');
-  results.push({
+  const sets = swapSets.get(scenario.path);
+  const of = (config) => sets.map((set) => set.configurations.find((c) => c.config === config));
+  // A configuration's cost: the median of every set's adjacent-phase ratios pooled; beside it, each
+  // set's own and each process's own (against all the OFF processes of its set).
+  const summary = (config) => {
+    const measured = of(config);
+    return {
+      requestsPerSecond: median(measured.map((m) => m.requestsPerSecond)),
+      cpuMicrosPerRequest: median(measured.map((m) => m.cpuMicrosPerRequest)),
+      throughputCost: 1 - median(measured.flatMap((m) => m.throughputRatios)),
+      ratios: measured.reduce((sum, m) => sum + m.ratios, 0),
+      setCosts: measured.map((m) => m.throughputCost),
+      processCosts: measured.flatMap((m) => m.servers.map((server) => server.throughputCost)),
+      cpuCost: median(measured.map((m) => m.cpuCost)),
+      mainThreadCpuCost: median(measured.map((m) => m.mainThreadCpuCost)),
+    };
+  };
+  const row = {
     scenario: scenario.name,
     path: scenario.path,
-    offRps,
-    onRps,
-    onFileRps,
-    cost,
-    costWithFile,
-    offCpuMicros: median(cpu.off),
-    onCpuMicros: median(cpu.on),
-    onFileCpuMicros: median(cpu.onFile),
-    cpuCost,
-    cpuCostWithFile,
-    samples,
-    cpuMicrosPerRequest: cpu,
-  });
+    off: {
+      requestsPerSecond: median(sets.map((set) => set.baseline.requestsPerSecond)),
+      cpuMicrosPerRequest: median(sets.map((set) => set.baseline.cpuMicrosPerRequest)),
+      processCosts: sets.flatMap((set) =>
+        set.configurations[0].baselineServers.map((server) => server.throughputCost),
+      ),
+    },
+    on: summary('on'),
+    onFile: summary('onFile'),
+  };
+  results.push(row);
   console.log(
-    `${scenario.name}: off ${offRps.toFixed(0)} req/s, on ${onRps.toFixed(0)} (${(cost * 100).toFixed(1)} %), on+file ${onFileRps.toFixed(0)} (${(costWithFile * 100).toFixed(1)} %); CPU cost ${(cpuCost * 100).toFixed(1)} % / ${(cpuCostWithFile * 100).toFixed(1)} %`,
+    `${scenario.name}, separate servers: off ${row.off.requestsPerSecond.toFixed(0)} req/s, on ${row.on.requestsPerSecond.toFixed(0)} (${(row.on.throughputCost * 100).toFixed(1)} %), on+file ${row.onFile.requestsPerSecond.toFixed(0)} (${(row.onFile.throughputCost * 100).toFixed(1)} %)`,
   );
 }
 
@@ -321,22 +306,17 @@ else {
 
 const percent = (value) => `${(value * 100).toFixed(1)} %`;
 const verdict = (...costs) => (Math.max(...costs) <= 0.1 ? 'met' : '**missed**');
-const rows = results.map(
-  (r) =>
-    `| ${r.scenario} | ${r.offRps.toFixed(0)} | ${r.onRps.toFixed(0)} | ${percent(r.cost)} | ${r.onFileRps.toFixed(0)} | ${percent(r.costWithFile)} | ${verdict(r.cost, r.costWithFile)} |`,
-);
 const micros = (value) => `${value.toFixed(1)} µs`;
-const cpuRows = results.map(
-  (r) =>
-    `| ${r.scenario} | ${micros(r.offCpuMicros)} | ${micros(r.onCpuMicros)} | ${percent(r.cpuCost)} | ${micros(r.onFileCpuMicros)} | ${percent(r.cpuCostWithFile)} | ${verdict(r.cpuCost, r.cpuCostWithFile)} |`,
-);
+const range = (values) => `${percent(Math.min(...values))} to ${percent(Math.max(...values))}`;
 writeResults(
   'observability',
   {
-    rounds: ROUNDS,
-    processesPerConfiguration: PROCESSES,
-    batches: BATCHES,
-    secondsPerRound: SECONDS,
+    swaps: {
+      sets: SWAP_SETS,
+      processesPerConfiguration: SWAP_PROCESSES,
+      secondsPerScenario: SWAP_SECONDS,
+      swapMs: SWAP_MS,
+    },
     connections: CONNECTIONS,
     targetMaxCost: 0.1,
     flips: { runs: FLIP_RUNS, secondsPerRun: FLIP_SECONDS, flipMs: FLIP_MS, results: flips },
@@ -387,29 +367,41 @@ writeResults(
           ),
         ]),
     '',
-    '## Separate ON and OFF servers',
+    '## Separate ON and OFF servers, swapped',
     '',
-    `Real service (\`node dist/src/main.js\`, embedded PGlite), ${PROCESSES} processes per configuration side by side (${PROCESSES * 3} in all)${BATCHES > 1 ? `, in ${BATCHES} batches of fresh processes (${PROCESSES * BATCHES} processes per configuration in all; the rounds of all batches pooled)` : ''}, wrk (one thread) with ${CONNECTIONS} connections,`,
-    `${ROUNDS} rotating rounds of ${SECONDS} s per process${BATCHES > 1 ? ' and batch' : ''}; a round's value of a configuration is the mean over its processes; medians of requests/s, and cost = 1 − the median of the`,
-    'per-round ON/OFF ratios (the configurations of a round run back to back, so drift between rounds cancels). ON = Prometheus metrics',
-    '(HTTP hooks, query timing) + one ECS request line per request to stdout (/dev/null); ON+file also writes the',
-    'rotating log file. Target: cost ≤ 10 %. The cost per request is roughly constant (the observers called from the',
-    "service's own onRequest and onSend hooks, the series update, the request line's fields handed to the thread that formats",
-    "the lines, their bytes copied into the transports' buffers, a share of one write per 5 ms), so it weighs most on the",
-    'cheapest route; compare the columns of one row.',
-    '',
-    '| scenario | OFF req/s | ON req/s | cost | ON+file req/s | cost | ≤ 10 % |',
-    '|---|---:|---:|---:|---:|---:|---|',
-    ...rows,
-    '',
-    "The same runs measured by each server's CPU time per request, all its threads (from /proc; cost = 1 − the median of",
-    'the per-round OFF/ON ratios). Requests/s on this 2-core machine also moves with whatever else takes a turn on the',
-    "cores during a sample; CPU per request moves less, but it also counts the request lines' formatting thread, which",
-    "runs beside the request's thread and does not bound throughput: the target is judged by requests/s.",
-    '',
-    '| scenario | OFF CPU/request | ON CPU/request | cost | ON+file CPU/request | cost | ≤ 10 % |',
-    '|---|---:|---:|---:|---:|---:|---|',
-    ...cpuRows,
+    ...(results.length === 0
+      ? ['Not measured in this run (BENCH_TIMED=0).']
+      : [
+          `${SWAP_SETS} sets of fresh processes of the real service, ${SWAP_PROCESSES} each of ON and ON+file and ${2 * SWAP_PROCESSES} OFF (${4 * SWAP_PROCESSES} side by side, booted in turns;`,
+          'twice as many OFF processes because OFF phases are half of all, so every process has the load as often and is idle as long),',
+          `each loaded by its own wrk (one thread, ${CONNECTIONS} connections) that is paused while another server has the load. Per scenario, the load`,
+          `moves every ${SWAP_MS} ms for ${SWAP_SECONDS} s: an OFF server, an ON (or ON+file) one, another OFF server, … so that every OFF process is paired with`,
+          'every ON process in turn (`bench/lib/swaps.mjs`). Each server notes its answered requests and CPU time when its phase starts (20 ms',
+          "in, after the other server's last answers) and when it ends. Each two adjacent phases give a requests/s ratio, as the flips do, so this",
+          "VM's slow spells cancel; unlike the flips, each configuration is a server of its own, so what an ON server pays whether or not it",
+          'observes a request (its worker thread, heap and code, the query timing) is in the ratio too. cost = 1 − the median of the',
+          'ratios of all sets. What does not cancel: processes of one configuration differ in their own speed for as long as they live (up',
+          'to 10 % between OFF processes here), which the per-set and per-process columns show.',
+          '',
+          '| scenario | OFF req/s | ON req/s | cost | per set | per ON process | ON+file req/s | cost | per set | per process | ≤ 10 % |',
+          '|---|---:|---:|---:|---|---|---:|---:|---|---|---|',
+          ...results.map(
+            (r) =>
+              `| ${r.scenario} | ${r.off.requestsPerSecond.toFixed(0)} | ${r.on.requestsPerSecond.toFixed(0)} | ${percent(r.on.throughputCost)} | ${r.on.setCosts.map(percent).join(', ')} | ${range(r.on.processCosts)} | ${r.onFile.requestsPerSecond.toFixed(0)} | ${percent(r.onFile.throughputCost)} | ${r.onFile.setCosts.map(percent).join(', ')} | ${range(r.onFile.processCosts)} | ${verdict(r.on.throughputCost, r.onFile.throughputCost)} |`,
+          ),
+          '',
+          "The OFF processes' own spread, each against all the ON processes of its set: " +
+            results.map((r) => `${r.path} ${range(r.off.processCosts)}`).join('; ') +
+            ". CPU per request (the median over phases; all threads, so it counts the request lines' formatting thread) and",
+          "the medians of the phase pairs' CPU ratios, all threads and the main thread alone:",
+          '',
+          '| scenario | OFF CPU/request | ON CPU/request | cost | main thread | ON+file CPU/request | cost | main thread |',
+          '|---|---:|---:|---:|---:|---:|---:|---:|',
+          ...results.map(
+            (r) =>
+              `| ${r.scenario} | ${micros(r.off.cpuMicrosPerRequest)} | ${micros(r.on.cpuMicrosPerRequest)} | ${percent(r.on.cpuCost)} | ${percent(r.on.mainThreadCpuCost)} | ${micros(r.onFile.cpuMicrosPerRequest)} | ${percent(r.onFile.cpuCost)} | ${percent(r.onFile.mainThreadCpuCost)} |`,
+          ),
+        ]),
     '',
     `In process, on the service's own hook classes (best of 15 trials of 20,000 requests), ON adds **${micros(observerMicros.stdout)}** per request`,
     `(**${micros(observerMicros.stdoutAndFile)}** with the log file): the shared onRequest and onSend hooks with their observers, the series update and the`,
@@ -420,7 +412,7 @@ writeResults(
     '|---|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.scenario} | ${micros(r.offCpuMicros)} | ${micros(observerMicros.stdout)} | ${percent(observerMicros.stdout / (r.offCpuMicros + observerMicros.stdout))} | ${micros(observerMicros.stdoutAndFile)} | ${percent(observerMicros.stdoutAndFile / (r.offCpuMicros + observerMicros.stdoutAndFile))} |`,
+        `| ${r.scenario} | ${micros(r.off.cpuMicrosPerRequest)} | ${micros(observerMicros.stdout)} | ${percent(observerMicros.stdout / (r.off.cpuMicrosPerRequest + observerMicros.stdout))} | ${micros(observerMicros.stdoutAndFile)} | ${percent(observerMicros.stdoutAndFile / (r.off.cpuMicrosPerRequest + observerMicros.stdoutAndFile))} |`,
     ),
     '',
     ...(instructions.length === 0

@@ -7,7 +7,10 @@
 // metrics (the HTTP metrics' observers and the query durations'), logging (the request line's
 // observer), write (the request line's write: built and added), batch (LineBatch.add: the line is
 // built but not copied or written), deliver (the worker's formatted lines handed to the
-// transports), none (nothing: the tool's null).
+// transports), defaults (prom-client's default metrics that work between scrapes: the event-loop
+// delay histogram and the garbage-collection observer), querytiming (the timing wrapped around
+// each embedded-database query), none (nothing: the tool's null).
+// OBSERVER_TOGGLE_START=off starts with the part switched off.
 //
 // With OBSERVER_TOGGLE_FLIP_MS the server flips the toggle itself every that many milliseconds and
 // keeps, per phase, whether the part was on, the requests answered, the wall time, the process's
@@ -21,10 +24,15 @@ const { isMainThread } = require('node:worker_threads');
 
 const dist = join(__dirname, '..', '..', 'dist', 'src');
 const part = process.env.OBSERVER_TOGGLE_PART || 'all';
-let on = true;
-process.on('SIGUSR2', () => {
+// OBSERVER_TOGGLE_START=off: the part starts switched off (a server held in the flips' off phase).
+let on = process.env.OBSERVER_TOGGLE_START !== 'off';
+/** Told after each switch (parts that switch something themselves). */
+const switched = [];
+const flip = () => {
   on = !on;
-});
+  for (const listener of switched) listener();
+};
+process.on('SIGUSR2', flip);
 const flipMs = Number(process.env.OBSERVER_TOGGLE_FLIP_MS || 0);
 let answered = 0;
 
@@ -113,6 +121,57 @@ if (part === 'batch') {
   };
 }
 
+if (part === 'defaults') {
+  // prom-client's default metrics that work between scrapes: the event-loop delay histogram and
+  // the garbage-collection observer, disabled and disconnected while off.
+  const perfHooks = require('node:perf_hooks');
+  const histograms = [];
+  const observers = [];
+  const monitor = perfHooks.monitorEventLoopDelay;
+  perfHooks.monitorEventLoopDelay = (...args) => {
+    const histogram = monitor(...args);
+    histograms.push(histogram);
+    return histogram;
+  };
+  const Observer = perfHooks.PerformanceObserver;
+  perfHooks.PerformanceObserver = class extends Observer {
+    observe(options) {
+      observers.push([this, options]);
+      return super.observe(options);
+    }
+  };
+  switched.push(() => {
+    for (const histogram of histograms) {
+      if (on) histogram.enable();
+      else histogram.disable();
+    }
+    for (const [observer, options] of observers) {
+      if (on) Observer.prototype.observe.call(observer, options);
+      else observer.disconnect();
+    }
+  });
+}
+
+if (part === 'querytiming') {
+  // The timing around each query itself (embedded PGlite): while off, the instance's query, exec
+  // and transaction are its own again, as in a server with metrics off.
+  const queries = require(join(dist, 'metrics', 'query-instrumentation.js'));
+  const instrument = queries.instrumentPglite;
+  queries.instrumentPglite = (target, observe) => {
+    const names = ['query', 'exec', 'transaction'];
+    const own = names.map((name) => Object.getOwnPropertyDescriptor(target, name));
+    instrument(target, observe);
+    const wrapped = names.map((name) => target[name]);
+    switched.push(() => {
+      names.forEach((name, i) => {
+        if (on) target[name] = wrapped[i];
+        else if (own[i]) Object.defineProperty(target, name, own[i]);
+        else delete target[name];
+      });
+    });
+  };
+}
+
 if (part === 'deliver') {
   // The worker's lines are received but not handed to the transports while off.
   const { RequestLineOffload } = require(join(dist, 'logging', 'request-line.offload.js'));
@@ -122,17 +181,18 @@ if (part === 'deliver') {
   };
 }
 
+// The main thread's own time on a CPU, in ns (its schedstat: the first field).
+const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+const mainThreadNs = () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]);
+const sample = () => ({
+  at: process.hrtime.bigint(),
+  cpu: process.cpuUsage(),
+  main: mainThreadNs(),
+  answered,
+});
+
 if (flipMs > 0 && isMainThread) {
-  // The main thread's own time on a CPU, in ns (its schedstat: the first field).
-  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
-  const mainThreadNs = () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]);
   let phases = [];
-  const sample = () => ({
-    at: process.hrtime.bigint(),
-    cpu: process.cpuUsage(),
-    main: mainThreadNs(),
-    answered,
-  });
   let start = sample();
   const endPhase = () => {
     const now = sample();
@@ -148,11 +208,30 @@ if (flipMs > 0 && isMainThread) {
   };
   setInterval(() => {
     endPhase();
-    on = !on;
+    flip();
   }, flipMs).unref();
   process.on('SIGUSR1', () => {
     endPhase();
     writeFileSync(process.env.OBSERVER_TOGGLE_LOG, JSON.stringify(phases));
     phases = [];
+  });
+}
+
+// With OBSERVER_TOGGLE_MARKS=1 (and no flips) the server notes, at every SIGURG, [monotonic clock in
+// ns, requests answered so far, process CPU seconds, main-thread CPU seconds]; SIGUSR1 writes the
+// marks noted since the last SIGUSR1 to OBSERVER_TOGGLE_LOG and starts a new list. A controller that
+// loads several servers in turn (bench/lib/swaps.mjs) marks them when it moves the load, and cuts
+// each server's marks at those moments: the clock is the one every process on the host reads
+// (CLOCK_MONOTONIC). Marks on demand, not on a timer: an idle server is not woken.
+if (process.env.OBSERVER_TOGGLE_MARKS === '1' && flipMs === 0 && isMainThread) {
+  let marks = [];
+  const mark = () => {
+    const { at, cpu, main } = sample();
+    marks.push([Number(at), answered, (cpu.user + cpu.system) / 1e6, main / 1e9]);
+  };
+  process.on('SIGURG', mark);
+  process.on('SIGUSR1', () => {
+    writeFileSync(process.env.OBSERVER_TOGGLE_LOG, JSON.stringify(marks));
+    marks = [];
   });
 }

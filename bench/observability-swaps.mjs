@@ -1,0 +1,102 @@
+// node bench/observability-swaps.mjs [sets] [seconds] [path] [--configs=off,on,…] [--swap-ms=N]
+// [--processes=N] [--record] — not part of `npm run bench` (which runs the same measure in its "Swaps" section).
+// Separate servers loaded in quick turns (bench/lib/swaps.mjs): per set, `processes` (1) new
+// servers per configuration (and as many of the first, the baseline, as of all the others), the load moved between the first (the baseline) and each of the others every
+// `swap-ms` (250) for `seconds` (20). Configurations:
+//   off     metrics and request logging off
+//   on      both on (request lines to stdout)
+//   file    both on, request lines to stdout and the rotating file
+//   held    an ON server whose request hooks are held in the OFF path (the flips' off phase): what
+//           is left is what an ON server pays whether or not it observes a request
+//   inline  ON with the request lines formatted on the request's thread (LOG_REQUEST_WORKER=false)
+//   heldmetrics, heldlogging  held, with only metrics (or only request logging) on
+// `--configs=off,off` is the measure's null. dist must be built. With --record, each set's result
+// is appended to bench/results/observability-toggle.jsonl.
+import { appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, median } from './lib/results.mjs';
+import { startSwapServers } from './lib/swaps.mjs';
+
+const CONFIGURATIONS = {
+  off: { observability: false },
+  on: { observability: true },
+  file: { observability: true, file: true },
+  held: { observability: true, env: { OBSERVER_TOGGLE_START: 'off' } },
+  inline: { observability: true, env: { LOG_REQUEST_WORKER: 'false' } },
+  // Held, with only one of the two on.
+  heldmetrics: {
+    observability: true,
+    env: { OBSERVER_TOGGLE_START: 'off', LOG_REQUESTS: 'false' },
+  },
+  heldlogging: {
+    observability: true,
+    env: { OBSERVER_TOGGLE_START: 'off', METRICS_ENABLED: 'false' },
+  },
+};
+// --preload=name:file: configuration `name` also preloads `file` (a change tried without a build).
+for (const spec of process.argv.slice(2).filter((arg) => arg.startsWith('--preload='))) {
+  const [name, file] = spec.slice(10).split(/:(.*)/s, 2);
+  CONFIGURATIONS[`${name}+`] = {
+    ...CONFIGURATIONS[name],
+    preloads: [...(CONFIGURATIONS[name].preloads ?? []), file],
+  };
+}
+
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const flag = (name, fallback) =>
+  flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const [sets = '3', seconds = '20', path = '/health/live'] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'));
+const names = flag('configs', 'off,on').split(',');
+const swapMs = Number(flag('swap-ms', '250'));
+for (const name of names)
+  if (!CONFIGURATIONS[name])
+    throw new Error(`unknown configuration ${name}: ${Object.keys(CONFIGURATIONS).join(', ')}`);
+const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
+
+const processes = Number(flag('processes', '1'));
+const costs = new Map();
+for (let set = 0; set < Number(sets); set++) {
+  const swaps = await startSwapServers(
+    // Booted in turns (off, on, off, held, …): processes booted about the same time can be alike.
+    // The baseline's phases are half of all: it has as many processes as all the others together,
+    // so every process has the load as often and sits idle as long in between.
+    Array.from({ length: processes }, (_, p) =>
+      names.slice(1).flatMap((config, i) => [
+        { name: `${names[0]}0.${p}.${i}`, config: `${names[0]}0`, ...CONFIGURATIONS[names[0]] },
+        { name: `${config}${i + 1}.${p}`, config: `${config}${i + 1}`, ...CONFIGURATIONS[config] },
+      ]),
+    ).flat(),
+  );
+  let result;
+  try {
+    result = await swaps.measure(path, Number(seconds), swapMs);
+  } finally {
+    await swaps.stop();
+  }
+  const { baseline } = result;
+  for (const measured of result.configurations) {
+    if (!costs.has(measured.config)) costs.set(measured.config, []);
+    costs.get(measured.config).push(measured.throughputCost);
+    console.log(
+      `set ${set + 1}: ${measured.config} against ${baseline.config} on ${path}, swapped every ${swapMs} ms: ` +
+        `${baseline.requestsPerSecond.toFixed(0)} → ${measured.requestsPerSecond.toFixed(0)} requests/s; ` +
+        `median of ${measured.ratios} adjacent-phase ratios: throughput cost ${percent(measured.throughputCost)} ` +
+        `(middle half ${percent(measured.middleHalf[0])} to ${percent(measured.middleHalf[1])}), ` +
+        `CPU per request ${percent(measured.cpuCost)} (the main thread's ${percent(measured.mainThreadCpuCost)}); ` +
+        `per process ${measured.servers.map((x) => percent(x.throughputCost)).join(', ')}; ` +
+        `per baseline process ${measured.baselineServers.map((x) => percent(x.throughputCost)).join(', ')}`,
+    );
+    if (flags.includes('--record'))
+      appendFileSync(
+        join(dirname(fileURLToPath(import.meta.url)), 'results', 'observability-toggle.jsonl'),
+        `${JSON.stringify({ machine: machine(), measure: 'swaps', path, swapMs, seconds: Number(seconds), processes, baseline, ...measured })}\n`,
+      );
+  }
+}
+for (const [name, list] of costs)
+  console.log(
+    `${name}: median over ${list.length} sets ${percent(median(list))} (${list.map(percent).join(', ')})`,
+  );
