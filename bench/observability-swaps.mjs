@@ -1,38 +1,32 @@
 // node bench/observability-swaps.mjs [sets] [seconds] [path] [--configs=off,on,…] [--swap-ms=N]
-// [--processes=N] [--record] — not part of `npm run bench` (which runs the same measure in its "Swaps" section).
-// Separate servers loaded in quick turns (bench/lib/swaps.mjs): per set, `processes` (1) new
-// servers per configuration (and as many of the first, the baseline, as of all the others), the load moved between the first (the baseline) and each of the others every
-// `swap-ms` (250) for `seconds` (20). Configurations:
+// [--processes=N] [--preload=config:file] [--record] — not part of `npm run bench`, whose "Separate
+// ON and OFF servers, swapped" section runs the same measure. Separate servers loaded in quick turns
+// (bench/lib/swaps.mjs): per set, `processes` (1) new servers of each configuration after the first
+// and as many of the first, the baseline, as of all the others together (its phases are half of
+// all, so every process has the load as often); the load moves between a baseline server and one
+// of the others every `swap-ms` (250) for `seconds` (20). Configurations:
 //   off     metrics and request logging off
 //   on      both on (request lines to stdout)
 //   file    both on, request lines to stdout and the rotating file
 //   held    an ON server whose request hooks are held in the OFF path (the flips' off phase): what
 //           is left is what an ON server pays whether or not it observes a request
-//   inline  ON with the request lines formatted on the request's thread (LOG_REQUEST_WORKER=false)
 //   heldmetrics, heldlogging  held, with only metrics (or only request logging) on
-// `--configs=off,off` is the measure's null. dist must be built. With --record, each set's result
-// is appended to bench/results/observability-toggle.jsonl.
-import { appendFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machine, median } from './lib/results.mjs';
+//   inline  ON with the request lines formatted on the request's thread (LOG_REQUEST_WORKER=false)
+// `--configs=off,off` is the measure's null; `--preload=held:file` adds configuration `held+`, held
+// with `file` preloaded (a change tried without a build). dist must be built. With --record, each
+// set's result is appended to bench/results/observability-toggle.jsonl.
+import { appendRecord, median } from './lib/results.mjs';
 import { startSwapServers } from './lib/swaps.mjs';
 
+const HELD = { OBSERVER_TOGGLE_START: 'off' };
 const CONFIGURATIONS = {
   off: { observability: false },
   on: { observability: true },
   file: { observability: true, file: true },
-  held: { observability: true, env: { OBSERVER_TOGGLE_START: 'off' } },
+  held: { observability: true, env: HELD },
+  heldmetrics: { observability: true, env: { ...HELD, LOG_REQUESTS: 'false' } },
+  heldlogging: { observability: true, env: { ...HELD, METRICS_ENABLED: 'false' } },
   inline: { observability: true, env: { LOG_REQUEST_WORKER: 'false' } },
-  // Held, with only one of the two on.
-  heldmetrics: {
-    observability: true,
-    env: { OBSERVER_TOGGLE_START: 'off', LOG_REQUESTS: 'false' },
-  },
-  heldlogging: {
-    observability: true,
-    env: { OBSERVER_TOGGLE_START: 'off', METRICS_ENABLED: 'false' },
-  },
 };
 // --preload=name:file: configuration `name` also preloads `file` (a change tried without a build).
 for (const spec of process.argv.slice(2).filter((arg) => arg.startsWith('--preload='))) {
@@ -90,10 +84,15 @@ for (let set = 0; set < Number(sets); set++) {
         `per baseline process ${measured.baselineServers.map((x) => percent(x.throughputCost)).join(', ')}`,
     );
     if (flags.includes('--record'))
-      appendFileSync(
-        join(dirname(fileURLToPath(import.meta.url)), 'results', 'observability-toggle.jsonl'),
-        `${JSON.stringify({ machine: machine(), measure: 'swaps', path, swapMs, seconds: Number(seconds), processes, baseline, ...measured })}\n`,
-      );
+      appendRecord('observability-toggle.jsonl', {
+        measure: 'swaps',
+        path,
+        swapMs,
+        seconds: Number(seconds),
+        processes,
+        baseline,
+        ...measured,
+      });
   }
 }
 for (const [name, list] of costs)

@@ -14,11 +14,8 @@
 // requests/s and one of CPU per request. Prints the medians: the part's cost in throughput and CPU.
 // `--flip-ms` with part `none` switches nothing: the tool's own null. With --record, the result is
 // also appended to bench/results/observability-toggle.jsonl (one JSON object per run).
-import { appendFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadPath, startFlippingService, TOGGLE_PRELOAD } from './lib/flips.mjs';
-import { machine, median } from './lib/results.mjs';
+import { appendRecord, median } from './lib/results.mjs';
 import { startService } from './lib/service.mjs';
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const flipMs = Number(
@@ -96,19 +93,15 @@ async function flips() {
     await flipping.stop();
   }
   if (flags.includes('--record'))
-    appendFileSync(
-      join(dirname(fileURLToPath(import.meta.url)), 'results', 'observability-toggle.jsonl'),
-      `${JSON.stringify({
-        machine: machine(),
-        part,
-        path,
-        file,
-        flipMs,
-        runs: Number(pairs),
-        seconds: Number(seconds),
-        ...result,
-      })}\n`,
-    );
+    appendRecord('observability-toggle.jsonl', {
+      part,
+      path,
+      file,
+      flipMs,
+      runs: Number(pairs),
+      seconds: Number(seconds),
+      ...result,
+    });
   const { requestsPerSecond, ratios, throughputCost, middleHalf } = result;
   console.log(
     `${part} on ${path}${file ? ' (with the log file)' : ''}, flipped every ${flipMs} ms: ${requestsPerSecond.off.toFixed(0)} requests/s off, ` +

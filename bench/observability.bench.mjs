@@ -108,11 +108,12 @@ console.log(
   `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
 );
 
-// Separate servers, swapped (bench/lib/swaps.mjs): per set, BENCH_SWAP_PROCESSES fresh processes per
-// configuration run side by side and the load moves between an OFF server and an ON (or ON+file)
-// one every 250 ms. Processes of one configuration differ by up to 10 % in their own speed (where
-// their code and heap landed; it lasts as long as the process), so each set's cost is over all its
-// processes' pairings, and the sets (new processes) show how far that still moves.
+// Separate servers, swapped (bench/lib/swaps.mjs): per set, BENCH_SWAP_PROCESSES fresh processes each
+// of ON and ON+file and twice as many OFF run side by side, and the load moves between an OFF server
+// and an ON (or ON+file) one every 250 ms. Processes of one configuration differ by up to 20 % in
+// their own speed (where their code and heap landed; it lasts as long as the process), so each set's
+// cost is over all its processes' pairings, and the sets (new processes) show how far that still
+// moves.
 const SWAP_SETS = Number(process.env.BENCH_SWAP_SETS ?? 3);
 const SWAP_PROCESSES = Number(process.env.BENCH_SWAP_PROCESSES ?? 3);
 const SWAP_SECONDS = Number(process.env.BENCH_SWAP_SECONDS ?? 30);
@@ -165,16 +166,24 @@ for (const scenario of FLIP_RUNS > 0 ? SCENARIOS : []) {
   flips.push(row);
 }
 
+/** A swaps result's measure of one configuration against the baseline. */
+const configurationOf = (result, config) => result.configurations.find((c) => c.config === config);
 /** Per scenario and configuration: each set's result (bench/lib/swaps.mjs). */
 const swapSets = new Map(SCENARIOS.map((scenario) => [scenario.path, []]));
 for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
   // Booted in turns (off, on, off, onFile, …): processes booted about the same time can be alike.
   // Twice as many OFF processes as of each other configuration, so that every process has the load
   // as often as every other (the OFF phases are half of all) and sits idle as long in between.
+  const [[offName, offObservability, offFile], ...observed] = CONFIGURATIONS;
   const swaps = await startSwapServers(
     Array.from({ length: SWAP_PROCESSES }, (_, copy) =>
-      CONFIGURATIONS.slice(1).flatMap(([config, observability, file], i) => [
-        { name: `off.${copy}.${i}`, config: 'off', observability: false, file: false },
+      observed.flatMap(([config, observability, file], i) => [
+        {
+          name: `${offName}.${copy}.${i}`,
+          config: offName,
+          observability: offObservability,
+          file: offFile,
+        },
         { name: `${config}.${copy}`, config, observability, file },
       ]),
     ).flat(),
@@ -187,9 +196,7 @@ for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
     for (const scenario of scenarios) {
       const result = await swaps.measure(scenario.path, SWAP_SECONDS, SWAP_MS);
       swapSets.get(scenario.path).push(result);
-      const [on, onFile] = ['on', 'onFile'].map((config) =>
-        result.configurations.find((c) => c.config === config),
-      );
+      const [on, onFile] = ['on', 'onFile'].map((config) => configurationOf(result, config));
       console.log(
         `set ${set + 1} of ${SWAP_SETS}, ${scenario.name}: off ${result.baseline.requestsPerSecond.toFixed(0)} req/s, on ${on.requestsPerSecond.toFixed(0)} (${(100 * on.throughputCost).toFixed(1)} %), on+file ${onFile.requestsPerSecond.toFixed(0)} (${(100 * onFile.throughputCost).toFixed(1)} %)`,
       );
@@ -202,7 +209,7 @@ for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
 const results = [];
 for (const scenario of timed ? scenarios : []) {
   const sets = swapSets.get(scenario.path);
-  const of = (config) => sets.map((set) => set.configurations.find((c) => c.config === config));
+  const of = (config) => sets.map((set) => configurationOf(set, config));
   // A configuration's cost: the median of every set's adjacent-phase ratios pooled; beside it, each
   // set's own and each process's own (against all the OFF processes of its set).
   const summary = (config) => {
@@ -381,7 +388,7 @@ writeResults(
           "VM's slow spells cancel; unlike the flips, each configuration is a server of its own, so what an ON server pays whether or not it",
           'observes a request (its worker thread, heap and code, the query timing) is in the ratio too. cost = 1 − the median of the',
           'ratios of all sets. What does not cancel: processes of one configuration differ in their own speed for as long as they live (up',
-          'to 10 % between OFF processes here), which the per-set and per-process columns show.',
+          'to 20 % between OFF processes here), which the per-set and per-process columns show.',
           '',
           '| scenario | OFF req/s | ON req/s | cost | per set | per ON process | ON+file req/s | cost | per set | per process | ≤ 10 % |',
           '|---|---:|---:|---:|---|---|---:|---:|---|---|---|',

@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './results.mjs';
+import { median, ratioCosts } from './results.mjs';
 import { startService } from './service.mjs';
 import { wrk } from './wrk.mjs';
 
@@ -16,11 +16,16 @@ export const TOGGLE_PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'obs
 
 let logs = 0;
 
-/** wrk on one of the service's paths for `seconds` (16 connections; the admin's token for /api/). */
+/** The headers a request to `path` needs: the bench admin's token for /api/. */
+export function pathHeaders(service, path) {
+  return path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {};
+}
+
+/** wrk on one of the service's paths for `seconds` (16 connections). */
 export function loadPath(service, path, seconds) {
   return wrk({
     url: service.url + path,
-    headers: path.startsWith('/api/') ? { authorization: `Bearer ${service.token}` } : {},
+    headers: pathHeaders(service, path),
     connections: 16,
     seconds,
     pid: service.pid,
@@ -82,18 +87,9 @@ export async function startFlippingService({
           mainCpu.push(on.mainThreadSeconds / on.requests / (off.mainThreadSeconds / off.requests));
         }
       }
-      const sorted = [...throughput].sort((x, y) => x - y);
-      const [low, high] = [
-        sorted[Math.floor(sorted.length / 4)],
-        sorted[Math.floor((3 * sorted.length) / 4)],
-      ];
       return {
         requestsPerSecond: { off: median(rates.off), on: median(rates.on) },
-        ratios: throughput.length,
-        throughputCost: 1 - median(throughput),
-        middleHalf: [1 - high, 1 - low],
-        cpuCost: median(cpu) - 1,
-        mainThreadCpuCost: median(mainCpu) - 1,
+        ...ratioCosts({ throughput, cpu, main: mainCpu }),
       };
     },
     async stop() {

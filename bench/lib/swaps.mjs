@@ -1,21 +1,23 @@
-// Separate servers loaded in quick turns. Every server of a set (the first is the baseline, say OFF;
-// the others ON, ON with the file…) runs at once, each with its own wrk that never stops sending but
-// is paused (SIGSTOP) while another server has the load. Every `swapMs` the load moves: baseline,
-// another, baseline, another, … Each server notes the requests it has answered and its CPU time when
-// it is told to (bench/lib/observer-toggle.cjs with OBSERVER_TOGGLE_MARKS: SIGURG), and it is told
-// when a phase of its load starts (once SETTLE_MS have passed) and when it ends. Each two adjacent phases (the baseline and another server, a fraction of
-// a second apart) give a ratio of requests/s. As with the flips (flips.mjs), a slow moment of this VM
-// lasts seconds and hits both phases of a pair alike; unlike the flips, each configuration is a whole
-// server of its own, so what a server pays whether or not it observes a request (its worker thread,
-// its heap, its code) is in the ratio too. What is left is the difference between processes of the
-// same configuration, which the sets (new processes each) show.
+// Separate servers loaded in quick turns. Every server of a set (the baseline's, say OFF, and the
+// others': ON, ON with the file…) runs at once, each with its own wrk that never stops sending but
+// is paused (SIGSTOP) while another server has the load. Every `swapMs` the load moves: a baseline
+// server, another, a baseline server, another, … Each server notes the requests it has answered and
+// its CPU time when told to (bench/lib/observer-toggle.cjs with OBSERVER_TOGGLE_MARKS: SIGURG), and
+// it is told SETTLE_MS into each phase of its load and at the phase's end. Each two adjacent phases
+// (a baseline server and another, a fraction of a second apart) give a ratio of requests/s. As with
+// the flips (flips.mjs), a slow moment of this VM lasts seconds and hits both phases of a pair
+// alike; unlike the flips, each configuration is a whole server of its own, so what a server pays
+// whether or not it observes a request (its worker thread, its heap, its code) is in the ratio too.
+// What is left is the difference between processes of the same configuration, which the per-process
+// results and the sets (new processes each) show.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOGGLE_PRELOAD } from './flips.mjs';
-import { median } from './results.mjs';
+import { pathHeaders, TOGGLE_PRELOAD } from './flips.mjs';
+import { median, ratioCosts } from './results.mjs';
 import { startService } from './service.mjs';
+import { wrkArgs, wrkError, wrkFailures } from './wrk.mjs';
 
 /** The first part of each phase is not counted: the other server's last answers and batches. */
 const SETTLE_MS = 20;
@@ -32,8 +34,8 @@ const now = () => Number(process.hrtime.bigint());
 
 /**
  * Starts one server per entry ({ name, config, observability, file, env }; servers of the same
- * `config` are processes of one configuration; the first entry's is the baseline) with the timeline
- * preloaded. Resolves { servers, measure(path, seconds, swapMs), stop() }.
+ * `config` are processes of one configuration; the first entry's is the baseline), each with the
+ * toggle preloaded for its marks. Resolves { servers, measure(path, seconds, swapMs), stop() }.
  */
 export async function startSwapServers(configurations) {
   const servers = [];
@@ -81,21 +83,20 @@ export async function startSwapServers(configurations) {
   };
 }
 
-/** wrk without an end of its own (stopped by SIGINT), on one server's path. */
+/** wrk on one server's path, stopped by SIGINT (its own end is well after the measure's). */
 function startWrk(service, path, seconds) {
-  const args = ['-t1', '-c16', `-d${seconds}s`, '--timeout', '30s'];
-  if (path.startsWith('/api/')) args.push('-H', `authorization: Bearer ${service.token}`);
-  args.push(service.url + path);
+  const args = wrkArgs({
+    url: service.url + path,
+    headers: pathHeaders(service, path),
+    connections: 16,
+    seconds,
+  });
   const [command, ...rest] = PIN ? ['taskset', '-c', PIN.wrk, 'wrk', ...args] : ['wrk', ...args];
   const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const done = new Promise((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(
-        error.code === 'ENOENT' ? new Error('wrk is not installed: apt-get install wrk') : error,
-      ),
-    );
+    child.once('error', (error) => reject(wrkError(error)));
     child.once('exit', () => resolve(out));
   });
   return { child, done };
@@ -161,10 +162,8 @@ async function measure(servers, path, seconds, swapMs) {
   for (const { service } of servers) process.kill(service.pid, 'SIGUSR1');
   const outputs = await Promise.all(loads.map(({ done }) => done));
   for (const [i, out] of outputs.entries()) {
-    const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-    const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-    if (non2xx > 0 || (socket && socket.slice(1).some(Number)))
-      throw new Error(`${servers[i].name} ${path}: ${non2xx} non-2xx, socket errors\n${out}`);
+    const failure = wrkFailures(out);
+    if (failure) throw new Error(`${servers[i].name} ${path}: ${failure}\n${out}`);
   }
   await sleep(200);
   const marks = servers.map(({ log }) => JSON.parse(readFileSync(log, 'utf8')));
@@ -197,20 +196,7 @@ async function measure(servers, path, seconds, swapMs) {
     }
     return { throughput, cpu, main };
   };
-  const summary = ({ throughput, cpu, main }) => {
-    const sorted = [...throughput].sort((x, y) => x - y);
-    return {
-      ratios: throughput.length,
-      throughputRatios: throughput,
-      throughputCost: 1 - median(throughput),
-      middleHalf: [
-        1 - sorted[Math.floor((3 * sorted.length) / 4)],
-        1 - sorted[Math.floor(sorted.length / 4)],
-      ],
-      cpuCost: median(cpu) - 1,
-      mainThreadCpuCost: median(main) - 1,
-    };
-  };
+  const summary = (ratios) => ({ ...ratioCosts(ratios), throughputRatios: ratios.throughput });
   const rpsOf = (accept) =>
     median(rates.filter((phase) => accept(phase.server)).map((phase) => phase.rps));
   const cpuOf = (accept) =>

@@ -21,30 +21,46 @@ function cpuSeconds(pid) {
  * machine's cores (not nothing: sharing caches and cores slows every instruction).
  */
 export async function wrk({ url, headers = {}, connections, seconds, pid }) {
-  // A generous timeout: a slow route under full load is measured, not counted as a failed socket.
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s'];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  args.push(url);
+  const args = wrkArgs({ url, headers, connections, seconds });
   const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const stdout = await new Promise((resolve, reject) => {
     execFile('wrk', args, (error, out) => {
-      if (error)
-        reject(
-          error.code === 'ENOENT' ? new Error('wrk is not installed: apt-get install wrk') : error,
-        );
+      if (error) reject(wrkError(error));
       else resolve(out);
     });
   });
   const cpu = pid === undefined ? 0 : cpuSeconds(pid) - cpuBefore;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  const failure = wrkFailures(stdout);
+  if (!rps || failure || requests === 0)
+    throw new Error(`${url}: ${failure ?? 'no answers'}\n${stdout}`);
+  if (pid === undefined) return Number(rps[1]);
+  return { rps: Number(rps[1]), cpuMicrosPerRequest: (cpu * 1e6) / requests };
+}
+
+/** wrk's arguments: one thread, `connections` connections, `seconds`, the headers, the URL. */
+export function wrkArgs({ url, headers = {}, connections, seconds }) {
+  // A generous timeout: a slow route under full load is measured, not counted as a failed socket.
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  args.push(url);
+  return args;
+}
+
+/** What wrk's report says went wrong (answers that are not 2xx, failed sockets), or undefined. */
+export function wrkFailures(stdout) {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
     stdout,
   );
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  if (!rps || non2xx > 0 || socketErrors > 0 || requests === 0)
-    throw new Error(`${url}: ${non2xx} non-2xx, ${socketErrors} socket errors\n${stdout}`);
-  if (pid === undefined) return Number(rps[1]);
-  return { rps: Number(rps[1]), cpuMicrosPerRequest: (cpu * 1e6) / requests };
+  return non2xx > 0 || socketErrors > 0
+    ? `${non2xx} non-2xx, ${socketErrors} socket errors`
+    : undefined;
+}
+
+/** A failure to run wrk, told plainly when wrk is missing. */
+export function wrkError(error) {
+  return error.code === 'ENOENT' ? new Error('wrk is not installed: apt-get install wrk') : error;
 }
