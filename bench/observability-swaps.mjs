@@ -15,6 +15,7 @@
 // `--configs=off,off` is the measure's null; `--preload=held:file` adds configuration `held+`, held
 // with `file` preloaded (a change tried without a build). dist must be built. With --record, each
 // set's result is appended to bench/results/observability-toggle.jsonl.
+import { toolArgs } from './lib/args.mjs';
 import { appendRecord, median } from './lib/results.mjs';
 import { startSwapServers } from './lib/swaps.mjs';
 
@@ -37,12 +38,8 @@ for (const spec of process.argv.slice(2).filter((arg) => arg.startsWith('--prelo
   };
 }
 
-const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const flag = (name, fallback) =>
-  flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-const [sets = '3', seconds = '20', path = '/health/live'] = process.argv
-  .slice(2)
-  .filter((arg) => !arg.startsWith('--'));
+const { flags, flag, positional } = toolArgs();
+const [sets = '3', seconds = '20', path = '/health/live'] = positional;
 const names = flag('configs', 'off,on').split(',');
 const swapMs = Number(flag('swap-ms', '250'));
 for (const name of names)

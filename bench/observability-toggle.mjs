@@ -14,13 +14,12 @@
 // requests/s and one of CPU per request. Prints the medians: the part's cost in throughput and CPU.
 // `--flip-ms` with part `none` switches nothing: the tool's own null. With --record, the result is
 // also appended to bench/results/observability-toggle.jsonl (one JSON object per run).
+import { toolArgs } from './lib/args.mjs';
 import { loadPath, startFlippingService, TOGGLE_PRELOAD } from './lib/flips.mjs';
 import { appendRecord, median } from './lib/results.mjs';
 import { startService } from './lib/service.mjs';
-const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const flipMs = Number(
-  /^--flip-ms=(\d+)$/.exec(flags.find((f) => f.startsWith('--flip-ms=')) ?? '')?.[1] ?? 0,
-);
+const { flags, flag, positional } = toolArgs();
+const flipMs = Number(/^\d+$/.exec(flag('flip-ms', ''))?.[0] ?? 0);
 // --preload=file: a module preloaded before the toggle's (a change tried without a build, which the
 // toggle then switches like the code it replaces).
 const extraPreloads = flags.filter((f) => f.startsWith('--preload=')).map((f) => f.slice(10));
@@ -28,7 +27,6 @@ const extraPreloads = flags.filter((f) => f.startsWith('--preload=')).map((f) =>
 const extraEnv = Object.fromEntries(
   flags.filter((f) => f.startsWith('--env=')).map((f) => f.slice(6).split(/=(.*)/s, 2)),
 );
-const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const [
   part = 'all',
   pairs = flipMs ? '3' : '15',

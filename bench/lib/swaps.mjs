@@ -74,6 +74,7 @@ export async function startSwapServers(configurations) {
   return {
     servers,
     measure: (path, seconds, swapMs) => measure(servers, path, seconds, swapMs),
+    measureFlipTurns: (path, seconds, swapMs) => measureFlipTurns(servers, path, seconds, swapMs),
     async stop() {
       for (const { service, log } of servers) {
         await service.stop();
@@ -109,46 +110,60 @@ function markAt(marks, t) {
   return found;
 }
 
-async function measure(servers, path, seconds, swapMs) {
-  // The baseline's servers (those of the first server's configuration) between each of the others
-  // in turn, paired with another baseline server each cycle so every pairing comes round:
-  // b0 x0 b1 x1 b2 x2 …, then b1 x0 b2 x1 b0 x2 …
-  const baseline = servers[0].config;
-  const base = servers.flatMap((server, i) => (server.config === baseline ? [i] : []));
-  const others = servers.flatMap((server, i) => (server.config === baseline ? [] : [i]));
-  if (others.length === 0) others.push(...base.splice(1));
-  const order = base.flatMap((_, cycle) =>
-    others.flatMap((other, k) => [base[(k + cycle) % base.length], other]),
-  );
+/** A server's requests/s, CPU per request and main-thread CPU per request between two times. */
+function rateBetween(marks, start, end) {
+  const from = markAt(marks, start);
+  const to = markAt(marks, end);
+  const requests = to[1] - from[1];
+  return {
+    rps: requests / ((to[0] - from[0]) / 1e9),
+    cpu: (to[2] - from[2]) / requests,
+    main: (to[3] - from[3]) / requests,
+  };
+}
+
+/**
+ * Every server's wrk running, the load given to one server at a time: before turn k,
+ * `turns.serverAt(k)` gets it (the others' wrks paused), after `turns.leaving(server)` is told the
+ * server that had it. 4 s of turns warm every server up; then for `seconds` each turn is a phase,
+ * marked SETTLE_MS in and at its end (and, with `segments`, at as many equal steps). Resolves the
+ * phases ({ server, times, ...turns.note(server) }) and each server's marks.
+ */
+async function loadInTurns(servers, path, seconds, swapMs, turns, segments = 1) {
   const warmSeconds = 4;
   const loads = servers.map(({ service }) => startWrk(service, path, warmSeconds + seconds + 30));
-  let active = order[0];
+  let active = turns.serverAt(0);
   for (const [i, { child }] of loads.entries()) if (i !== active) child.kill('SIGSTOP');
-  const swapTo = (next) => {
-    if (next === active) return;
-    loads[active].child.kill('SIGSTOP');
-    loads[next].child.kill('SIGCONT');
+  let k = 0;
+  const nextTurn = () => {
+    const next = turns.serverAt(k++);
+    turns.leaving?.(active);
+    if (next !== active) {
+      loads[active].child.kill('SIGSTOP');
+      loads[next].child.kill('SIGCONT');
+    }
     active = next;
   };
   const phases = [];
   try {
-    // Warm-up: each server has had load in turns before anything is counted.
-    for (let t = 0, k = 0; t < warmSeconds * 1000; t += swapMs, k++) {
-      swapTo(order[k % order.length]);
+    for (let t = 0; t < warmSeconds * 1000; t += swapMs) {
+      nextTurn();
       await sleep(swapMs);
     }
     for (const { service } of servers) process.kill(service.pid, 'SIGUSR1');
     const mark = (server) => process.kill(servers[server].service.pid, 'SIGURG');
     const end = now() + seconds * 1e9;
-    for (let k = 0; now() < end; k++) {
-      swapTo(order[k % order.length]);
+    while (now() < end) {
+      nextTurn();
       await sleep(SETTLE_MS);
-      const start = now();
+      const times = [now()];
       mark(active);
-      await sleep(swapMs - SETTLE_MS);
-      const stop = now();
-      mark(active);
-      phases.push({ server: active, start, end: stop });
+      for (let segment = 0; segment < segments; segment++) {
+        await sleep((swapMs - SETTLE_MS) / segments);
+        times.push(now());
+        mark(active);
+      }
+      phases.push({ server: active, times, ...turns.note?.(active) });
     }
   } finally {
     for (const { child } of loads) {
@@ -166,19 +181,28 @@ async function measure(servers, path, seconds, swapMs) {
     if (failure) throw new Error(`${servers[i].name} ${path}: ${failure}\n${out}`);
   }
   await sleep(200);
-  const marks = servers.map(({ log }) => JSON.parse(readFileSync(log, 'utf8')));
-  // The phases: requests/s, CPU per request and the main thread's CPU per request.
-  const rates = phases.map(({ server, start, end }) => {
-    const from = markAt(marks[server], start);
-    const to = markAt(marks[server], end);
-    const requests = to[1] - from[1];
-    return {
-      server,
-      rps: requests / ((to[0] - from[0]) / 1e9),
-      cpu: (to[2] - from[2]) / requests,
-      main: (to[3] - from[3]) / requests,
-    };
+  return { phases, marks: servers.map(({ log }) => JSON.parse(readFileSync(log, 'utf8'))) };
+}
+
+async function measure(servers, path, seconds, swapMs) {
+  // The baseline's servers (those of the first server's configuration) between each of the others
+  // in turn, paired with another baseline server each cycle so every pairing comes round:
+  // b0 x0 b1 x1 b2 x2 …, then b1 x0 b2 x1 b0 x2 …
+  const baseline = servers[0].config;
+  const base = servers.flatMap((server, i) => (server.config === baseline ? [i] : []));
+  const others = servers.flatMap((server, i) => (server.config === baseline ? [] : [i]));
+  if (others.length === 0) others.push(...base.splice(1));
+  const order = base.flatMap((_, cycle) =>
+    others.flatMap((other, k) => [base[(k + cycle) % base.length], other]),
+  );
+  const { phases, marks } = await loadInTurns(servers, path, seconds, swapMs, {
+    serverAt: (k) => order[k % order.length],
   });
+  // The phases: requests/s, CPU per request and the main thread's CPU per request.
+  const rates = phases.map(({ server, times }) => ({
+    server,
+    ...rateBetween(marks[server], times[0], times[times.length - 1]),
+  }));
   const isBase = (server) => base.includes(server);
   const ratiosOf = (accept) => {
     const throughput = [];
@@ -229,5 +253,66 @@ async function measure(servers, path, seconds, swapMs) {
         })),
       };
     }),
+  };
+}
+
+/**
+ * Flips with idle turns: every server is flipped (its toggle switched with SIGUSR2) each time it
+ * loses the load, and the load goes round the servers every `swapMs`. Each ratio is of one server's
+ * two consecutive loaded phases, one with the part on and one off, so the difference between
+ * processes drops out as in the flips; with one server this is the flips driven from outside (each
+ * phase's first SETTLE_MS not counted), with N each server sits idle (N − 1) × swapMs between its
+ * phases, as a server does in the swaps. The servers must start with the part on. With `segments`
+ * (BENCH_SEGMENTS), each of that many equal parts of the phases also gets its own cost: whether the
+ * cost changes as a phase goes on, after the idle time.
+ */
+async function measureFlipTurns(servers, path, seconds, swapMs) {
+  const on = servers.map(() => true);
+  const segments = Number(process.env.BENCH_SEGMENTS || 1);
+  const { phases, marks } = await loadInTurns(
+    servers,
+    path,
+    seconds,
+    swapMs,
+    {
+      serverAt: (k) => k % servers.length,
+      leaving: (server) => {
+        process.kill(servers[server].service.pid, 'SIGUSR2');
+        on[server] = !on[server];
+      },
+      note: (server) => ({ on: on[server] }),
+    },
+    segments,
+  );
+  /** Ratios of each server's consecutive phases, on over off, between times[from] and times[to]. */
+  const ratiosBetween = (from, to) => {
+    const ratios = { throughput: [], cpu: [], main: [] };
+    const own = servers.map(() => []);
+    for (const phase of phases)
+      own[phase.server].push({
+        on: phase.on,
+        ...rateBetween(marks[phase.server], phase.times[from], phase.times[to]),
+      });
+    for (const list of own)
+      for (let i = 0; i + 1 < list.length; i++) {
+        const [a, b] = [list[i], list[i + 1]];
+        if (a.on === b.on || !(a.rps > 0) || !(b.rps > 0)) continue;
+        const [withPart, without] = a.on ? [a, b] : [b, a];
+        ratios.throughput.push(withPart.rps / without.rps);
+        ratios.cpu.push(withPart.cpu / without.cpu);
+        ratios.main.push(withPart.main / without.main);
+      }
+    return ratios;
+  };
+  const whole = ratiosBetween(0, segments);
+  return {
+    ...ratioCosts(whole),
+    segmentCosts: Array.from(
+      { length: segments },
+      (_, s) => ratioCosts(ratiosBetween(s, s + 1)).throughputCost,
+    ),
+    requestsPerSecond: median(
+      phases.map(({ server, times }) => rateBetween(marks[server], times[0], times[segments]).rps),
+    ),
   };
 }
