@@ -221,10 +221,10 @@ export class RequestLineFormatter {
    * is not written as it is (it needs escaping or masking, or is not ASCII): the caller formats
    * that line.
    *
-   * Why: measured in the worker (a batch of /health/live lines), `format` and the line's encoding
-   * took about 1.8 µs per line on this VM, most of it flattening the line's ~30 pieces into one
-   * string and copying it into the buffer; the worker's CPU shares two cores with the service's
-   * thread and the load generator.
+   * Why: built as a string and encoded, a /health/live line took 1.07 µs on the formatting thread,
+   * about half of it (CPU profile) flattening the line's ~30 pieces into one string and copying it
+   * into the buffer; as bytes, 0.72 µs (bench/request-lines.bench.mjs). That thread shares two
+   * cores with the service's thread and the load generator.
    */
   encodeInto(fields: RequestLineFields, sink: ByteSink): boolean {
     const { status, method, id } = fields;
@@ -255,7 +255,8 @@ export class RequestLineFormatter {
     const millis = millisText(fields.millis);
     const duration = `${Math.round(fields.millis * 1e6)}`;
     const answeredAt = fields.answeredAt;
-    // A time outside years 0–9999 is longer than 24 characters: formatted as a string.
+    // putTimestamp takes whole milliseconds (the batch's times are Date.now()'s); any other time
+    // is formatted as format() formats it. The longest date is 27 characters.
     const time = Number.isInteger(answeredAt) ? undefined : timestamp(answeredAt);
     const buffer = sink.room(
       frame.size + millis.length + duration.length + id.length + (time?.length ?? 27),
@@ -404,8 +405,9 @@ export class ByteSink {
   }
 }
 
-/** The batch formatter's sink, kept from batch to batch (one per thread). */
+/** The batch formatter's sink, kept from batch to batch (one per thread) unless it grew past this. */
 let batchSink: ByteSink | undefined;
+const KEEP_SINK_BYTES = 1024 * 1024;
 
 /**
  * The request lines of a few milliseconds, packed as the service's thread collects them for the
@@ -502,5 +504,7 @@ export function formatBatch(
       sink.addLine(formatter.format(fields), formatter.ascii);
   }
   close();
+  // A batch of very long lines (large headers) does not keep its memory for every later batch.
+  if (sink.buffer.length > KEEP_SINK_BYTES) batchSink = undefined;
   return chunks;
 }
