@@ -10,7 +10,8 @@
 // transports), defaults (prom-client's default metrics that work between scrapes: the event-loop
 // delay histogram and the garbage-collection observer), querytiming (the timing wrapped around
 // each embedded-database query), none (nothing: the tool's null).
-// OBSERVER_TOGGLE_START=off starts with the part switched off.
+// OBSERVER_TOGGLE_START=off starts with the part switched off. OBSERVER_TOGGLE_SETTLE_MS: with flips,
+// the first that many milliseconds of each phase are not counted.
 //
 // With OBSERVER_TOGGLE_FLIP_MS the server flips the toggle itself every that many milliseconds and
 // keeps, per phase, whether the part was on, the requests answered, the wall time, the process's
@@ -206,9 +207,16 @@ if (flipMs > 0 && isMainThread) {
     });
     start = now;
   };
+  // OBSERVER_TOGGLE_SETTLE_MS: the first that many milliseconds after each flip are not counted
+  // (what the phase before leaves behind: the worker's last batches, garbage), as in the swaps.
+  const settleMs = Number(process.env.OBSERVER_TOGGLE_SETTLE_MS || 0);
   setInterval(() => {
     endPhase();
     flip();
+    if (settleMs > 0)
+      setTimeout(() => {
+        start = sample();
+      }, settleMs).unref();
   }, flipMs).unref();
   process.on('SIGUSR1', () => {
     endPhase();

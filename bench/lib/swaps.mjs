@@ -221,10 +221,11 @@ async function measure(servers, path, seconds, swapMs) {
     return { throughput, cpu, main };
   };
   const summary = (ratios) => ({ ...ratioCosts(ratios), throughputRatios: ratios.throughput });
-  const rpsOf = (accept) =>
-    median(rates.filter((phase) => accept(phase.server)).map((phase) => phase.rps));
-  const cpuOf = (accept) =>
-    1e6 * median(rates.filter((phase) => accept(phase.server)).map((phase) => phase.cpu));
+  // A phase whose two marks are one (a slow route's server busy past the phase's end before it
+  // noted the first) has no rate: left out here, as the ratios leave it out.
+  const counted = (accept) => rates.filter((phase) => accept(phase.server) && phase.rps > 0);
+  const rpsOf = (accept) => median(counted(accept).map((phase) => phase.rps));
+  const cpuOf = (accept) => 1e6 * median(counted(accept).map((phase) => phase.cpu));
   // Per configuration other than the baseline: all its servers' ratios against the baseline's; and
   // per server (each against all the baseline's servers, each baseline server against all the
   // others): how far processes of one configuration differ.
@@ -312,7 +313,9 @@ async function measureFlipTurns(servers, path, seconds, swapMs) {
       (_, s) => ratioCosts(ratiosBetween(s, s + 1)).throughputCost,
     ),
     requestsPerSecond: median(
-      phases.map(({ server, times }) => rateBetween(marks[server], times[0], times[segments]).rps),
+      phases
+        .map(({ server, times }) => rateBetween(marks[server], times[0], times[segments]).rps)
+        .filter((rps) => rps > 0),
     ),
   };
 }
