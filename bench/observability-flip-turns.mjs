@@ -4,7 +4,8 @@
 // (250) for `seconds` (30), and each is flipped (request hooks on, then held off) each time it
 // loses the load. Every ratio is of one server's own two phases, so processes' differences drop
 // out; --servers=1 is the flips with the load never moving, --servers=N leaves each server idle
-// (N − 1) × swap-ms between its phases, as the swaps do. dist must be built.
+// (N − 1) × swap-ms between its phases, as the swaps do. BENCH_SEGMENTS=n: each nth of a phase also
+// gets its own cost. dist must be built.
 import { toolArgs } from './lib/args.mjs';
 import { median } from './lib/results.mjs';
 import { startSwapServers } from './lib/swaps.mjs';
@@ -14,6 +15,7 @@ const [sets = '3', seconds = '30', path = '/health/live'] = positional;
 const count = Number(flag('servers', '4'));
 const swapMs = Number(flag('swap-ms', '250'));
 const file = flag('config', 'on') === 'file';
+const segments = Number(process.env.BENCH_SEGMENTS || 1);
 const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
 const costs = [];
 for (let set = 0; set < Number(sets); set++) {
@@ -22,7 +24,7 @@ for (let set = 0; set < Number(sets); set++) {
   );
   let result;
   try {
-    result = await swaps.measureFlipTurns(path, Number(seconds), swapMs);
+    result = await swaps.measureFlipTurns(path, Number(seconds), swapMs, segments);
   } finally {
     await swaps.stop();
   }

@@ -35,7 +35,8 @@ const now = () => Number(process.hrtime.bigint());
 /**
  * Starts one server per entry ({ name, config, observability, file, env }; servers of the same
  * `config` are processes of one configuration; the first entry's is the baseline), each with the
- * toggle preloaded for its marks. Resolves { servers, measure(path, seconds, swapMs), stop() }.
+ * toggle preloaded for its marks. Resolves { servers, measure(path, seconds, swapMs),
+ * measureFlipTurns(path, seconds, swapMs, segments), stop() }.
  */
 export async function startSwapServers(configurations) {
   const servers = [];
@@ -74,7 +75,8 @@ export async function startSwapServers(configurations) {
   return {
     servers,
     measure: (path, seconds, swapMs) => measure(servers, path, seconds, swapMs),
-    measureFlipTurns: (path, seconds, swapMs) => measureFlipTurns(servers, path, seconds, swapMs),
+    measureFlipTurns: (path, seconds, swapMs, segments) =>
+      measureFlipTurns(servers, path, seconds, swapMs, segments),
     async stop() {
       for (const { service, log } of servers) {
         await service.stop();
@@ -120,6 +122,20 @@ function rateBetween(marks, start, end) {
     cpu: (to[2] - from[2]) / requests,
     main: (to[3] - from[3]) / requests,
   };
+}
+
+/**
+ * Whether a phase has a rate. A phase whose two marks are one (a slow route's server, busy past the
+ * phase's end, noted the first only then) has none (0/0): it is left out of ratios and medians.
+ */
+const hasRate = (phase) => phase.rps > 0;
+
+/** Adds the ratios of a phase with the thing measured over one without it, when both have a rate. */
+function addRatio(ratios, withPart, without) {
+  if (!hasRate(withPart) || !hasRate(without)) return;
+  ratios.throughput.push(withPart.rps / without.rps);
+  ratios.cpu.push(withPart.cpu / without.cpu);
+  ratios.main.push(withPart.main / without.main);
 }
 
 /**
@@ -205,25 +221,17 @@ async function measure(servers, path, seconds, swapMs) {
   }));
   const isBase = (server) => base.includes(server);
   const ratiosOf = (accept) => {
-    const throughput = [];
-    const cpu = [];
-    const main = [];
+    const ratios = { throughput: [], cpu: [], main: [] };
     for (let i = 0; i + 1 < rates.length; i++) {
       const pair = [rates[i], rates[i + 1]];
       const other = pair.find((phase) => !isBase(phase.server));
       const ofBase = pair.find((phase) => isBase(phase.server));
-      if (!other || !ofBase || !accept(other.server, ofBase.server)) continue;
-      if (!(other.rps > 0) || !(ofBase.rps > 0)) continue;
-      throughput.push(other.rps / ofBase.rps);
-      cpu.push(other.cpu / ofBase.cpu);
-      main.push(other.main / ofBase.main);
+      if (other && ofBase && accept(other.server, ofBase.server)) addRatio(ratios, other, ofBase);
     }
-    return { throughput, cpu, main };
+    return ratios;
   };
   const summary = (ratios) => ({ ...ratioCosts(ratios), throughputRatios: ratios.throughput });
-  // A phase whose two marks are one (a slow route's server busy past the phase's end before it
-  // noted the first) has no rate: left out here, as the ratios leave it out.
-  const counted = (accept) => rates.filter((phase) => accept(phase.server) && phase.rps > 0);
+  const counted = (accept) => rates.filter((phase) => accept(phase.server) && hasRate(phase));
   const rpsOf = (accept) => median(counted(accept).map((phase) => phase.rps));
   const cpuOf = (accept) => 1e6 * median(counted(accept).map((phase) => phase.cpu));
   // Per configuration other than the baseline: all its servers' ratios against the baseline's; and
@@ -263,13 +271,12 @@ async function measure(servers, path, seconds, swapMs) {
  * two consecutive loaded phases, one with the part on and one off, so the difference between
  * processes drops out as in the flips; with one server this is the flips driven from outside (each
  * phase's first SETTLE_MS not counted), with N each server sits idle (N − 1) × swapMs between its
- * phases, as a server does in the swaps. The servers must start with the part on. With `segments`
- * (BENCH_SEGMENTS), each of that many equal parts of the phases also gets its own cost: whether the
- * cost changes as a phase goes on, after the idle time.
+ * phases, as a server does in the swaps. The servers must start with the part on. With `segments`,
+ * each of that many equal parts of the phases also gets its own cost: whether the cost changes as a
+ * phase goes on, after the idle time.
  */
-async function measureFlipTurns(servers, path, seconds, swapMs) {
+async function measureFlipTurns(servers, path, seconds, swapMs, segments = 1) {
   const on = servers.map(() => true);
-  const segments = Number(process.env.BENCH_SEGMENTS || 1);
   const { phases, marks } = await loadInTurns(
     servers,
     path,
@@ -285,37 +292,32 @@ async function measureFlipTurns(servers, path, seconds, swapMs) {
     },
     segments,
   );
-  /** Ratios of each server's consecutive phases, on over off, between times[from] and times[to]. */
-  const ratiosBetween = (from, to) => {
+  /** Each phase's rate between its times[from] and times[to]. */
+  const ratesBetween = (from, to) =>
+    phases.map((phase) => ({
+      server: phase.server,
+      on: phase.on,
+      ...rateBetween(marks[phase.server], phase.times[from], phase.times[to]),
+    }));
+  /** Ratios of each server's consecutive phases, on over off. */
+  const ratiosOf = (rates) => {
     const ratios = { throughput: [], cpu: [], main: [] };
     const own = servers.map(() => []);
-    for (const phase of phases)
-      own[phase.server].push({
-        on: phase.on,
-        ...rateBetween(marks[phase.server], phase.times[from], phase.times[to]),
-      });
+    for (const rate of rates) own[rate.server].push(rate);
     for (const list of own)
       for (let i = 0; i + 1 < list.length; i++) {
         const [a, b] = [list[i], list[i + 1]];
-        if (a.on === b.on || !(a.rps > 0) || !(b.rps > 0)) continue;
-        const [withPart, without] = a.on ? [a, b] : [b, a];
-        ratios.throughput.push(withPart.rps / without.rps);
-        ratios.cpu.push(withPart.cpu / without.cpu);
-        ratios.main.push(withPart.main / without.main);
+        if (a.on !== b.on) addRatio(ratios, ...(a.on ? [a, b] : [b, a]));
       }
     return ratios;
   };
-  const whole = ratiosBetween(0, segments);
+  const whole = ratesBetween(0, segments);
   return {
-    ...ratioCosts(whole),
+    ...ratioCosts(ratiosOf(whole)),
     segmentCosts: Array.from(
       { length: segments },
-      (_, s) => ratioCosts(ratiosBetween(s, s + 1)).throughputCost,
+      (_, s) => ratioCosts(ratiosOf(ratesBetween(s, s + 1))).throughputCost,
     ),
-    requestsPerSecond: median(
-      phases
-        .map(({ server, times }) => rateBetween(marks[server], times[0], times[segments]).rps)
-        .filter((rps) => rps > 0),
-    ),
+    requestsPerSecond: median(whole.filter(hasRate).map((rate) => rate.rps)),
   };
 }

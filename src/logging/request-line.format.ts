@@ -169,6 +169,12 @@ export class RequestLineFormatter {
   ascii = false;
   /** The repeating pieces of the line encodeInto wrote last. */
   private frame: LineFrame | undefined;
+  // The JSON texts of the line's repeating fields, as `read` read them last.
+  private pathJson = '';
+  private routeJson = '';
+  private ipJson = '';
+  private userAgentJson: string | undefined;
+  private userJson: string | undefined;
 
   constructor(
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
@@ -176,13 +182,6 @@ export class RequestLineFormatter {
   ) {
     this.asciiTail = !NOT_ASCII.test(tail);
   }
-
-  // The JSON texts of the line's repeating fields, as `read` read them last.
-  private pathJson = '';
-  private routeJson = '';
-  private ipJson = '';
-  private userAgentJson: string | undefined;
-  private userJson: string | undefined;
 
   /** Reads the line's repeating fields into their JSON texts; returns its path (no query). */
   private read(fields: RequestLineFields): string {
