@@ -16,7 +16,7 @@
 // with `file` preloaded (a change tried without a build). dist must be built. With --record, each
 // set's result is appended to bench/results/observability-toggle.jsonl.
 import { toolArgs } from './lib/args.mjs';
-import { appendRecord, median } from './lib/results.mjs';
+import { appendRecord, bootstrapInterval, median, processResampler } from './lib/results.mjs';
 import { startSwapServers } from './lib/swaps.mjs';
 
 const HELD = { OBSERVER_TOGGLE_START: 'off' };
@@ -49,6 +49,8 @@ const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
 
 const processes = Number(flag('processes', '1'));
 const costs = new Map();
+// Per configuration, each set's ratios with their processes (for the interval).
+const pairs = new Map();
 for (let set = 0; set < Number(sets); set++) {
   const swaps = await startSwapServers(
     // Booted in turns (off, on, off, held, …): processes booted about the same time can be alike.
@@ -71,6 +73,8 @@ for (let set = 0; set < Number(sets); set++) {
   for (const measured of result.configurations) {
     if (!costs.has(measured.config)) costs.set(measured.config, []);
     costs.get(measured.config).push(measured.throughputCost);
+    if (!pairs.has(measured.config)) pairs.set(measured.config, []);
+    pairs.get(measured.config).push(measured.pairs);
     console.log(
       `set ${set + 1}: ${measured.config} against ${baseline.config} on ${path}, swapped every ${swapMs} ms: ` +
         `${baseline.requestsPerSecond.toFixed(0)} → ${measured.requestsPerSecond.toFixed(0)} requests/s; ` +
@@ -80,7 +84,9 @@ for (let set = 0; set < Number(sets); set++) {
         `per process ${measured.servers.map((x) => percent(x.throughputCost)).join(', ')}; ` +
         `per baseline process ${measured.baselineServers.map((x) => percent(x.throughputCost)).join(', ')}`,
     );
-    if (flags.includes('--record'))
+    if (flags.includes('--record')) {
+      // The pairs stay out of the record (the interval below is printed from them).
+      const { pairs: _pairs, ...kept } = measured;
       appendRecord('observability-toggle.jsonl', {
         measure: 'swaps',
         path,
@@ -88,11 +94,24 @@ for (let set = 0; set < Number(sets); set++) {
         seconds: Number(seconds),
         processes,
         baseline,
-        ...measured,
+        ...kept,
       });
+    }
   }
 }
-for (const [name, list] of costs)
+for (const [name, list] of costs) {
+  const interval = bootstrapInterval(processResampler(pairs.get(name)));
   console.log(
-    `${name}: median over ${list.length} sets ${percent(median(list))} (${list.map(percent).join(', ')})`,
+    `${name}: median over ${list.length} sets ${percent(median(list))} (${list.map(percent).join(', ')}); ` +
+      `all sets' ratios ${percent(
+        1 -
+          median(
+            pairs
+              .get(name)
+              .flat()
+              .map((pair) => pair.ratio),
+          ),
+      )}, ` +
+      `95 % interval (processes drawn) ${percent(interval[0])} to ${percent(interval[1])}`,
   );
+}

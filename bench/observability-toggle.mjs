@@ -100,11 +100,12 @@ async function flips() {
       seconds: Number(seconds),
       ...result,
     });
-  const { requestsPerSecond, ratios, throughputCost, middleHalf } = result;
+  const { requestsPerSecond, ratios, throughputCost, middleHalf, interval } = result;
   console.log(
     `${part} on ${path}${file ? ' (with the log file)' : ''}, flipped every ${flipMs} ms: ${requestsPerSecond.off.toFixed(0)} requests/s off, ` +
       `${requestsPerSecond.on.toFixed(0)} on; median of ${ratios} adjacent-phase ratios: ` +
-      `throughput cost ${percent(throughputCost)} (middle half ${percent(middleHalf[0])} to ${percent(middleHalf[1])}), ` +
+      `throughput cost ${percent(throughputCost)} (95 % interval ${percent(interval[0])} to ${percent(interval[1])}; ` +
+      `middle half of the ratios ${percent(middleHalf[0])} to ${percent(middleHalf[1])}), ` +
       `CPU per request ${percent(result.cpuCost)} (the main thread's ${percent(result.mainThreadCpuCost)})`,
   );
 }

@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, ratioCosts } from './results.mjs';
+import { blockResampler, bootstrapInterval, median, ratioCosts } from './results.mjs';
 import { startService } from './service.mjs';
 import { wrk } from './wrk.mjs';
 
@@ -64,6 +64,8 @@ export async function startFlippingService({
     async measure(path, runs, seconds) {
       await load(path, 4);
       const throughput = [];
+      // Each run's ratios apart, in phase order: the interval's blocks stay within a run.
+      const byRun = [];
       const cpu = [];
       const mainCpu = [];
       const rates = { on: [], off: [] };
@@ -76,6 +78,7 @@ export async function startFlippingService({
         await new Promise((resolve) => setTimeout(resolve, 200));
         // The first and last phases were only partly under load.
         const phases = JSON.parse(readFileSync(phaseLog, 'utf8')).slice(1, -1);
+        const before = throughput.length;
         for (const phase of phases)
           rates[phase.on ? 'on' : 'off'].push(phase.requests / phase.seconds);
         for (let i = 0; i + 1 < phases.length; i++) {
@@ -86,10 +89,12 @@ export async function startFlippingService({
           cpu.push(on.cpuSeconds / on.requests / (off.cpuSeconds / off.requests));
           mainCpu.push(on.mainThreadSeconds / on.requests / (off.mainThreadSeconds / off.requests));
         }
+        byRun.push(throughput.slice(before));
       }
       return {
         requestsPerSecond: { off: median(rates.off), on: median(rates.on) },
         ...ratioCosts({ throughput, cpu, main: mainCpu }),
+        interval: bootstrapInterval(blockResampler(byRun)),
       };
     },
     async stop() {

@@ -220,17 +220,33 @@ async function measure(servers, path, seconds, swapMs) {
     ...rateBetween(marks[server], times[0], times[times.length - 1]),
   }));
   const isBase = (server) => base.includes(server);
-  const ratiosOf = (accept) => {
-    const ratios = { throughput: [], cpu: [], main: [] };
+  /** The adjacent phases of another server and a baseline one that `accept` takes: [other, base]. */
+  const adjacent = (accept) => {
+    const pairs = [];
     for (let i = 0; i + 1 < rates.length; i++) {
       const pair = [rates[i], rates[i + 1]];
       const other = pair.find((phase) => !isBase(phase.server));
       const ofBase = pair.find((phase) => isBase(phase.server));
-      if (other && ofBase && accept(other.server, ofBase.server)) addRatio(ratios, other, ofBase);
+      if (other && ofBase && accept(other.server, ofBase.server)) pairs.push([other, ofBase]);
     }
+    return pairs;
+  };
+  const ratiosOf = (accept) => {
+    const ratios = { throughput: [], cpu: [], main: [] };
+    for (const [other, ofBase] of adjacent(accept)) addRatio(ratios, other, ofBase);
     return ratios;
   };
   const summary = (ratios) => ({ ...ratioCosts(ratios), throughputRatios: ratios.throughput });
+  // The requests/s ratios with their two processes, for an interval that draws processes
+  // (processResampler).
+  const pairsOf = (accept) =>
+    adjacent(accept)
+      .filter(([other, ofBase]) => hasRate(other) && hasRate(ofBase))
+      .map(([other, ofBase]) => ({
+        other: other.server,
+        base: ofBase.server,
+        ratio: other.rps / ofBase.rps,
+      }));
   const counted = (accept) => rates.filter((phase) => accept(phase.server) && hasRate(phase));
   const rpsOf = (accept) => median(counted(accept).map((phase) => phase.rps));
   const cpuOf = (accept) => 1e6 * median(counted(accept).map((phase) => phase.cpu));
@@ -251,6 +267,7 @@ async function measure(servers, path, seconds, swapMs) {
         requestsPerSecond: rpsOf(mine),
         cpuMicrosPerRequest: cpuOf(mine),
         ...summary(ratiosOf((other) => mine(other))),
+        pairs: pairsOf(mine),
         servers: others.filter(mine).map((server) => ({
           name: servers[server].name,
           throughputCost: summary(ratiosOf((other) => other === server)).throughputCost,
