@@ -48,8 +48,7 @@ for (const name of names)
 const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
 
 const processes = Number(flag('processes', '1'));
-const costs = new Map();
-// Per configuration, each set's ratios with their processes (for the interval).
+// Per configuration, each set's ratios with their processes: its cost, the pooled cost, the interval.
 const pairs = new Map();
 for (let set = 0; set < Number(sets); set++) {
   const swaps = await startSwapServers(
@@ -71,8 +70,6 @@ for (let set = 0; set < Number(sets); set++) {
   }
   const { baseline } = result;
   for (const measured of result.configurations) {
-    if (!costs.has(measured.config)) costs.set(measured.config, []);
-    costs.get(measured.config).push(measured.throughputCost);
     if (!pairs.has(measured.config)) pairs.set(measured.config, []);
     pairs.get(measured.config).push(measured.pairs);
     console.log(
@@ -84,9 +81,7 @@ for (let set = 0; set < Number(sets); set++) {
         `per process ${measured.servers.map((x) => percent(x.throughputCost)).join(', ')}; ` +
         `per baseline process ${measured.baselineServers.map((x) => percent(x.throughputCost)).join(', ')}`,
     );
-    if (flags.includes('--record')) {
-      // The pairs stay out of the record (the interval below is printed from them).
-      const { pairs: _pairs, ...kept } = measured;
+    if (flags.includes('--record'))
       appendRecord('observability-toggle.jsonl', {
         measure: 'swaps',
         path,
@@ -94,24 +89,17 @@ for (let set = 0; set < Number(sets); set++) {
         seconds: Number(seconds),
         processes,
         baseline,
-        ...kept,
+        ...measured,
       });
-    }
   }
 }
-for (const [name, list] of costs) {
-  const interval = bootstrapInterval(processResampler(pairs.get(name)));
+const costOf = (ratios) => 1 - median(ratios.map((pair) => pair.ratio));
+for (const [name, perSet] of pairs) {
+  const costs = perSet.map(costOf);
+  const interval = bootstrapInterval(processResampler(perSet));
   console.log(
-    `${name}: median over ${list.length} sets ${percent(median(list))} (${list.map(percent).join(', ')}); ` +
-      `all sets' ratios ${percent(
-        1 -
-          median(
-            pairs
-              .get(name)
-              .flat()
-              .map((pair) => pair.ratio),
-          ),
-      )}, ` +
-      `95 % interval (processes drawn) ${percent(interval[0])} to ${percent(interval[1])}`,
+    `${name}: median over ${perSet.length} sets ${percent(median(costs))} (${costs.map(percent).join(', ')}); ` +
+      `all sets' ratios ${percent(costOf(perSet.flat()))}, 95 % interval (processes drawn) ` +
+      `${percent(interval[0])} to ${percent(interval[1])}`,
   );
 }

@@ -217,7 +217,7 @@ for (const scenario of timed ? scenarios : []) {
     return {
       requestsPerSecond: median(measured.map((m) => m.requestsPerSecond)),
       cpuMicrosPerRequest: median(measured.map((m) => m.cpuMicrosPerRequest)),
-      throughputCost: 1 - median(measured.flatMap((m) => m.throughputRatios)),
+      throughputCost: 1 - median(measured.flatMap((m) => m.pairs.map((pair) => pair.ratio))),
       // Processes, not phases, drawn: they differ in their own speed (processResampler). With one
       // process per configuration there is nothing to draw.
       interval:

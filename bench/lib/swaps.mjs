@@ -220,14 +220,24 @@ async function measure(servers, path, seconds, swapMs) {
     ...rateBetween(marks[server], times[0], times[times.length - 1]),
   }));
   const isBase = (server) => base.includes(server);
-  /** The adjacent phases of another server and a baseline one that `accept` takes: [other, base]. */
+  /**
+   * The adjacent phases, both with a rate, of another server and a baseline one that `accept`
+   * takes: [other, base].
+   */
   const adjacent = (accept) => {
     const pairs = [];
     for (let i = 0; i + 1 < rates.length; i++) {
       const pair = [rates[i], rates[i + 1]];
       const other = pair.find((phase) => !isBase(phase.server));
       const ofBase = pair.find((phase) => isBase(phase.server));
-      if (other && ofBase && accept(other.server, ofBase.server)) pairs.push([other, ofBase]);
+      if (
+        other &&
+        ofBase &&
+        hasRate(other) &&
+        hasRate(ofBase) &&
+        accept(other.server, ofBase.server)
+      )
+        pairs.push([other, ofBase]);
     }
     return pairs;
   };
@@ -236,17 +246,14 @@ async function measure(servers, path, seconds, swapMs) {
     for (const [other, ofBase] of adjacent(accept)) addRatio(ratios, other, ofBase);
     return ratios;
   };
-  const summary = (ratios) => ({ ...ratioCosts(ratios), throughputRatios: ratios.throughput });
-  // The requests/s ratios with their two processes, for an interval that draws processes
-  // (processResampler).
+  // The requests/s ratios with their two processes: pooled over sets, and for an interval that
+  // draws processes (processResampler).
   const pairsOf = (accept) =>
-    adjacent(accept)
-      .filter(([other, ofBase]) => hasRate(other) && hasRate(ofBase))
-      .map(([other, ofBase]) => ({
-        other: other.server,
-        base: ofBase.server,
-        ratio: other.rps / ofBase.rps,
-      }));
+    adjacent(accept).map(([other, ofBase]) => ({
+      other: other.server,
+      base: ofBase.server,
+      ratio: other.rps / ofBase.rps,
+    }));
   const counted = (accept) => rates.filter((phase) => accept(phase.server) && hasRate(phase));
   const rpsOf = (accept) => median(counted(accept).map((phase) => phase.rps));
   const cpuOf = (accept) => 1e6 * median(counted(accept).map((phase) => phase.cpu));
@@ -266,15 +273,15 @@ async function measure(servers, path, seconds, swapMs) {
         config,
         requestsPerSecond: rpsOf(mine),
         cpuMicrosPerRequest: cpuOf(mine),
-        ...summary(ratiosOf((other) => mine(other))),
+        ...ratioCosts(ratiosOf((other) => mine(other))),
         pairs: pairsOf(mine),
         servers: others.filter(mine).map((server) => ({
           name: servers[server].name,
-          throughputCost: summary(ratiosOf((other) => other === server)).throughputCost,
+          throughputCost: ratioCosts(ratiosOf((other) => other === server)).throughputCost,
         })),
         baselineServers: base.map((server) => ({
           name: servers[server].name,
-          throughputCost: summary(ratiosOf((other, b) => mine(other) && b === server))
+          throughputCost: ratioCosts(ratiosOf((other, b) => mine(other) && b === server))
             .throughputCost,
         })),
       };

@@ -49,10 +49,13 @@ export function millisText(millis: number): string {
   return `${whole}.${tenths - whole * 10}`;
 }
 
+/** An ASCII string's bytes. */
+const asciiBytes = (value: string): Uint8Array => Buffer.from(value, 'latin1');
+
 // The second the last line's time fell in, and its ISO text up to the milliseconds.
 let secondAt = -1;
 let secondPrefix = '';
-let secondPrefixBytes = new Uint8Array(0);
+let secondPrefixBytes: Uint8Array = new Uint8Array(0);
 /** Whether `second`'s prefix ('YYYY-MM-DDTHH:MM:SS.') is the cached one; false outside years 0–9999. */
 function cacheSecond(second: number): boolean {
   if (second === secondAt) return true;
@@ -61,7 +64,7 @@ function cacheSecond(second: number): boolean {
   if (iso.length !== 24) return false;
   secondAt = second;
   secondPrefix = iso.slice(0, 20);
-  secondPrefixBytes = Buffer.from(secondPrefix, 'latin1');
+  secondPrefixBytes = asciiBytes(secondPrefix);
   return true;
 }
 
@@ -315,9 +318,6 @@ function putAscii(buffer: Uint8Array, at: number, value: string): number {
   for (let i = 0; i < value.length; i++) buffer[at++] = value.charCodeAt(i);
   return at;
 }
-
-/** An ASCII string's bytes. */
-const asciiBytes = (value: string): Uint8Array => Buffer.from(value, 'latin1');
 
 /**
  * The bytes of a request line between its per-line values (the duration as text and as a number,
