@@ -11,7 +11,7 @@
 //   held    an ON server whose request hooks are held in the OFF path (the flips' off phase): what
 //           is left is what an ON server pays whether or not it observes a request
 //   heldmetrics, heldlogging  held, with only metrics (or only request logging) on
-//   inline  ON with the request lines formatted on the request's thread (LOG_REQUEST_WORKER=false)
+//   worker  ON with the request lines formatted on a worker thread (LOG_REQUEST_WORKER=true)
 // `--configs=off,off` is the measure's null; `--preload=held:file` adds configuration `held+`, held
 // with `file` preloaded (a change tried without a build). dist must be built. With --record, each
 // set's result is appended to bench/results/observability-toggle.jsonl.
@@ -27,7 +27,7 @@ const CONFIGURATIONS = {
   held: { observability: true, env: HELD },
   heldmetrics: { observability: true, env: { ...HELD, LOG_REQUESTS: 'false' } },
   heldlogging: { observability: true, env: { ...HELD, METRICS_ENABLED: 'false' } },
-  inline: { observability: true, env: { LOG_REQUEST_WORKER: 'false' } },
+  worker: { observability: true, env: { LOG_REQUEST_WORKER: 'true' } },
 };
 // --preload=name:file: configuration `name` also preloads `file` (a change tried without a build).
 for (const spec of process.argv.slice(2).filter((arg) => arg.startsWith('--preload='))) {

@@ -23,7 +23,7 @@ const flipMs = Number(/^\d+$/.exec(flag('flip-ms', ''))?.[0] ?? 0);
 // --preload=file: a module preloaded before the toggle's (a change tried without a build, which the
 // toggle then switches like the code it replaces).
 const extraPreloads = flags.filter((f) => f.startsWith('--preload=')).map((f) => f.slice(10));
-// --env=NAME=value: added to the server's environment (LOG_REQUEST_WORKER=false…).
+// --env=NAME=value: added to the server's environment (LOG_REQUEST_WORKER=true…).
 const extraEnv = Object.fromEntries(
   flags.filter((f) => f.startsWith('--env=')).map((f) => f.slice(6).split(/=(.*)/s, 2)),
 );

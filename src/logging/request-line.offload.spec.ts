@@ -99,28 +99,46 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe('RequestLineOffload (lines formatted on a worker thread)', () => {
-  it('should write the lines the request thread writes, in order and to the transports whose level takes them, when the worker formats them', async () => {
-    const inline = serviceLogger();
-    const offloaded = serviceLogger();
-    const here = RequestLineWriter.forLogger(inline.logger, { worker: false })!;
-    const there = RequestLineWriter.forLogger(offloaded.logger, { worker: WORKER_SCRIPT })!;
-    expect(here.offloaded).toBe(false);
-    expect(there.offloaded).toBe(true);
-    const answered = requests(3000);
-    write(here, answered);
-    write(there, answered);
-    // Delivered by the worker's messages, not only by close().
-    await until(() => offloaded.info.lines.length === answered.length);
-    there.close();
-    expect(offloaded.info.lines.map(withoutTime)).toEqual(inline.info.lines.map(withoutTime));
-    expect(offloaded.warn.lines.map(withoutTime)).toEqual(inline.warn.lines.map(withoutTime));
-    expect(offloaded.warn.lines.length).toBe(answered.filter((a) => a.status >= 500).length);
-    expect(offloaded.info.lines.map((line) => JSON.parse(line)['http.request.id'])).toEqual(
-      answered.map((a) => a.id),
-    );
-    // Secrets are masked on the worker as on the request thread.
-    expect(offloaded.info.lines.join('\n')).not.toContain('eyJabc');
+describe('RequestLineOffload (lines formatted in batches, here or on a worker thread)', () => {
+  it.each([
+    ['the worker formats them', { worker: WORKER_SCRIPT }, true],
+    ['they are batched on the request thread (the default)', {}, false],
+  ] as const)(
+    'should write the lines formatted one by one, in order and to the transports whose level takes them, when %s',
+    async (_, options, threaded) => {
+      const inline = serviceLogger();
+      const batched = serviceLogger();
+      const here = RequestLineWriter.forLogger(inline.logger, { batch: false })!;
+      const writer = RequestLineWriter.forLogger(batched.logger, options)!;
+      expect(here.offloaded).toBe(false);
+      expect(writer.offloaded).toBe(threaded);
+      const answered = requests(3000);
+      write(here, answered);
+      write(writer, answered);
+      // Not formatted as each request is answered: the last batch waits for its 5 ms.
+      expect(batched.info.lines.length).toBeLessThan(answered.length);
+      // Delivered by the worker's messages or the batch's timer, not only by close().
+      await until(() => batched.info.lines.length === answered.length);
+      writer.close();
+      expect(batched.info.lines.map(withoutTime)).toEqual(inline.info.lines.map(withoutTime));
+      expect(batched.warn.lines.map(withoutTime)).toEqual(inline.warn.lines.map(withoutTime));
+      expect(batched.warn.lines.length).toBe(answered.filter((a) => a.status >= 500).length);
+      expect(batched.info.lines.map((line) => JSON.parse(line)['http.request.id'])).toEqual(
+        answered.map((a) => a.id),
+      );
+      // Secrets are masked in batches as line by line.
+      expect(batched.info.lines.join('\n')).not.toContain('eyJabc');
+    },
+  );
+
+  it('should format each line at once after the writer was closed', () => {
+    const { logger, info } = serviceLogger();
+    const writer = RequestLineWriter.forLogger(logger)!;
+    write(writer, requests(2));
+    writer.close();
+    expect(info.lines).toHaveLength(2);
+    write(writer, requests(3));
+    expect(info.lines).toHaveLength(5);
   });
 
   it('should stamp each line with the time its request was answered when the worker formats it later', async () => {
@@ -146,6 +164,8 @@ describe('RequestLineOffload (lines formatted on a worker thread)', () => {
     await worker.terminate();
     await until(() => !writer.offloaded);
     write(writer, answered.slice(1000));
+    await until(() => info.lines.length === answered.length);
+    writer.close();
     expect(info.lines.map((line) => JSON.parse(line)['http.request.id'])).toEqual(
       answered.map((a) => a.id),
     );
@@ -193,26 +213,33 @@ describe('RequestLineOffload (lines formatted on a worker thread)', () => {
     }
   });
 
-  it('should format on the request thread when the worker script is not there', () => {
+  it('should batch on the request thread when the worker script is not there', async () => {
     const { logger, info } = serviceLogger();
     const writer = RequestLineWriter.forLogger(logger, {
       worker: join(distLogging, 'missing.js'),
     })!;
     expect(writer.offloaded).toBe(false);
     write(writer, requests(3));
-    expect(info.lines).toHaveLength(3);
+    await until(() => info.lines.length === 3);
+    writer.close();
   });
 
-  it('should have every line on stdout when the process exits right after its requests were answered', () => {
-    // A child process writes 5,000 lines through the service's own logger (stdout) and calls
-    // process.exit() at once: the lines the worker holds are waited for, the rest formatted there.
-    const script = `
+  it.each([
+    ['the worker formats them', true],
+    ['they are batched on the request thread', false],
+  ] as const)(
+    'should have every line on stdout when the process exits right after its requests were answered and %s',
+    (_, worker) => {
+      // A child process writes 5,000 lines through the service's own logger (stdout) and calls
+      // process.exit() at once: the batch is formatted at exit, and the lines the worker holds are
+      // waited for, the rest formatted there.
+      const script = `
       const { loadConfig } = require(${JSON.stringify(join(distLogging, '..', 'config', 'config.loader.js'))});
       const { createWinston } = require(${JSON.stringify(join(distLogging, 'logger.factory.js'))});
       const { RequestLineWriter } = require(${JSON.stringify(join(distLogging, 'request-line.writer.js'))});
       const logger = createWinston(loadConfig({ env: {} }));
-      const writer = RequestLineWriter.forLogger(logger);
-      if (!writer.offloaded) throw new Error('not offloaded');
+      const writer = RequestLineWriter.forLogger(logger, { worker: ${worker} });
+      if (writer.offloaded !== ${worker}) throw new Error('offloaded: ' + writer.offloaded);
       let n = 0;
       const burst = () => {
         for (let i = 0; i < 1000; i++, n++)
@@ -221,14 +248,15 @@ describe('RequestLineOffload (lines formatted on a worker thread)', () => {
         else process.exit(0);
       };
       burst();`;
-    const out = execFileSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const ids = out
-      .split('\n')
-      .filter((line) => line.includes('"http.request.id"'))
-      .map((line) => JSON.parse(line)['http.request.id']);
-    expect(ids).toEqual(Array.from({ length: 5000 }, (_, n) => `req-${n}`));
-  });
+      const out = execFileSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const ids = out
+        .split('\n')
+        .filter((line) => line.includes('"http.request.id"'))
+        .map((line) => JSON.parse(line)['http.request.id']);
+      expect(ids).toEqual(Array.from({ length: 5000 }, (_, n) => `req-${n}`));
+    },
+  );
 });

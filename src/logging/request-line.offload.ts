@@ -47,23 +47,35 @@ export interface FormattedBatch {
 }
 
 /**
- * Request lines formatted on a worker thread. The service's thread only copies each answered
- * request's fields into the current batch (numbers into a typed array, new strings appended to one
- * string); every 5 ms the batch goes to the worker, which serialises and encodes the lines
- * (RequestLineFormatter, the same code as the inline path) and posts their bytes back, and they are
- * handed to the transports' batches in order.
+ * Request lines formatted in batches, away from the request. The request's thread only copies each
+ * answered request's fields into the current batch (numbers into a typed array, new strings
+ * appended to one string); every 5 ms the batch's lines are serialised and encoded together
+ * (formatBatch, RequestLineFormatter) and their bytes handed to the transports' batches in order.
  *
- * Why: measured in one server with request lines switched on and off every 250 ms
- * (bench/observability-toggle.mjs --flip-ms), building a line on the service's thread cost about
- * 8 % of a trivial request's throughput, several times what the same code costs in a tight loop:
- * the thread's caches hold the HTTP stack, and the line's code and strings evict it. On the worker
- * the line's work runs beside the service's thread.
+ * Where the batch is formatted:
+ * - **Here** (the default, `RequestLineOffload.here`): in the 5 ms timer on the request's thread.
+ * - **On a worker thread** (`RequestLineOffload.start`, config `log.requestWorker`): the batch is
+ *   posted to the worker, which posts the bytes back.
  *
- * Request lines reach the transports 5–10 ms after they were answered, so they may come after later
- * lines of other loggers (their `@timestamp` is the time the request was answered). Nothing is lost:
- * when the worker fails, what it was given is formatted here and every later line too; at process
- * exit (a graceful shutdown, process.exit(), a crash) the process waits up to 2 s for the batches
- * the worker holds, takes its results synchronously and formats the rest itself.
+ * Why batches: measured in one server with request lines switched on and off every 250 ms
+ * (bench/observability-toggle.mjs --flip-ms), building a line as each request is answered cost
+ * about 13–15 % of a trivial request's throughput, several times what the same code costs in a
+ * tight loop: the thread's caches hold the HTTP stack, and the line's code and strings evict it.
+ * Formatting the lines of a batch together costs a fraction of that.
+ *
+ * Why here rather than on the worker (stop 23): the worker's thread does the same formatting, plus
+ * a message each way per batch, in a thread that wakes every 5 ms with cold caches: 7–8 µs of CPU
+ * per request against 0.7 µs per line here. On a host whose cores are busy (the service's own
+ * second core serving other work, a container's CPU quota) that CPU is taken from the service.
+ * Separate servers loaded in turns put the worker at 17.1 % of `/health/live`'s throughput and the
+ * batch formatted here at 10.3 %, lower in every one of 6 sets (bench/results/observability.md).
+ *
+ * With a worker, request lines reach the transports 5–10 ms after they were answered, so they may
+ * come after later lines of other loggers (their `@timestamp` is the time the request was
+ * answered); formatted here, 0–5 ms. Nothing is lost: when the worker fails, what it was given is
+ * formatted here and every later line too; at process exit (a graceful shutdown, process.exit(), a
+ * crash) the batch is formatted at once, and the process waits up to 2 s for the batches the worker
+ * holds, takes its results synchronously and formats the rest itself.
  */
 export class RequestLineOffload {
   // The current batch (see RequestLineBatch): its lines, their numbers (reused from batch to batch,
@@ -76,9 +88,11 @@ export class RequestLineOffload {
   /** Batches posted and not yet back, oldest first (formatted here if the worker fails). */
   private readonly inFlight: RequestLineBatch[] = [];
   private readonly done = new BigInt64Array(new SharedArrayBuffer(8));
-  private readonly port: MessagePort;
-  private readonly worker: Worker;
-  private failed = false;
+  /** The formatting thread and its port; undefined when batches are formatted here. */
+  private readonly worker: Worker | undefined;
+  private readonly port: MessagePort | undefined;
+  /** Batches are formatted here: from the start, or since the worker failed or was closed. */
+  private formatsHere: boolean;
   private readonly onExit = () => this.drain();
   // Last strings put in the current batch: a repeat is put as SAME.
   private method: string | null = null;
@@ -89,50 +103,63 @@ export class RequestLineOffload {
   private route: string | null = null;
 
   private constructor(
-    /** The caller's: the worker formats with its tail; it formats here once the worker is gone. */
+    /** The caller's: the worker formats with its tail; it formats here without the worker. */
     private readonly formatter: RequestLineFormatter,
-    script: string,
+    script: string | undefined,
     /** Hands one chunk of lines to the transports its mask names. */
     private readonly deliver: (chunk: RequestLineChunk) => void,
   ) {
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const workerData: RequestLineWorkerData = {
-      tail: formatter.tail,
-      port: port2,
-      done: this.done,
-    };
-    this.worker = new Worker(script, { workerData, transferList: [port2] });
-    this.port.on('message', (formatted: FormattedBatch) => this.received(formatted));
-    // Neither the worker nor its port keeps the process alive; exit waits for them (drain).
-    this.worker.unref();
-    this.port.unref();
-    this.worker.on('error', () => this.fail());
-    this.worker.on('exit', () => this.fail());
+    this.formatsHere = script === undefined;
+    if (script !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      const workerData: RequestLineWorkerData = {
+        tail: formatter.tail,
+        port: port2,
+        done: this.done,
+      };
+      const worker = new Worker(script, { workerData, transferList: [port2] });
+      port1.on('message', (formatted: FormattedBatch) => this.received(formatted));
+      // Neither the worker nor its port keeps the process alive; exit waits for them (drain).
+      worker.unref();
+      port1.unref();
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => this.fail());
+      this.worker = worker;
+      this.port = port1;
+    }
     // Before the transports' own exit hooks (LineBatch, stdout), which then write what this adds.
     process.prependListener('exit', this.onExit);
   }
 
+  /** Batches formatted on the request's thread, in the 5 ms timer (no worker). */
+  static here(
+    formatter: RequestLineFormatter,
+    deliver: (chunk: RequestLineChunk) => void,
+  ): RequestLineOffload {
+    return new RequestLineOffload(formatter, undefined, deliver);
+  }
+
   /**
-   * An offload with its worker started, or undefined when the worker's script is not there (the
+   * Batches formatted on a worker thread, or here when the worker's script is not there (the
    * service running from its TypeScript sources, as under Jest) or the worker cannot start.
    */
   static start(
     formatter: RequestLineFormatter,
     deliver: (chunk: RequestLineChunk) => void,
     script = DEFAULT_WORKER_SCRIPT,
-  ): RequestLineOffload | undefined {
-    if (!existsSync(script)) return undefined;
-    try {
-      return new RequestLineOffload(formatter, script, deliver);
-    } catch {
-      return undefined;
-    }
+  ): RequestLineOffload {
+    if (existsSync(script))
+      try {
+        return new RequestLineOffload(formatter, script, deliver);
+      } catch {
+        // Formatted here.
+      }
+    return RequestLineOffload.here(formatter, deliver);
   }
 
-  /** Whether lines still go to the worker (false once it failed or was closed). */
-  get active(): boolean {
-    return !this.failed;
+  /** Whether batches go to the worker thread (false without one, and once it failed or was closed). */
+  get threaded(): boolean {
+    return !this.formatsHere;
   }
 
   /**
@@ -170,12 +197,12 @@ export class RequestLineOffload {
 
   /**
    * Hands every line given so far to the transports, synchronously (waiting for the worker), and
-   * stops the worker; later lines are formatted by the caller.
+   * stops the worker. Later lines are the caller's to format: nothing writes them at exit.
    */
   close(): void {
     this.drain();
     process.removeListener('exit', this.onExit);
-    void this.worker.terminate();
+    void this.worker?.terminate();
   }
 
   /** Appends a string to the batch's text; its slot holds the length. */
@@ -207,12 +234,12 @@ export class RequestLineOffload {
     this.text = '';
     this.method = this.url = this.ip = this.route = null;
     this.userAgent = this.userId = null;
-    if (this.failed) {
+    if (this.formatsHere) {
       this.formatHere(batch);
       return;
     }
     this.inFlight.push(batch);
-    this.port.postMessage(batch);
+    this.port!.postMessage(batch);
     if (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) this.catchUp();
   }
 
@@ -253,24 +280,24 @@ export class RequestLineOffload {
 
   /** The worker is gone: what it was given, and every later line, is formatted here. */
   private fail(): void {
-    if (this.failed) return;
+    if (this.formatsHere) return;
     this.takeResults();
-    this.failed = true;
+    this.formatsHere = true;
     for (const batch of this.inFlight.splice(0)) this.formatHere(batch);
-    // Then the lines not yet posted, before any the caller formats from now on.
+    // Then the lines not yet posted.
     this.post();
   }
 
   /** Results already posted back, taken synchronously. */
   private takeResults(): void {
-    for (let message; (message = receiveMessageOnPort(this.port));)
+    for (let message; (message = receiveMessageOnPort(this.port!));)
       this.received(message.message as FormattedBatch);
   }
 
   /** Everything given so far reaches the transports before this returns (exit, close). */
   private drain(): void {
     this.post();
-    if (!this.failed && this.inFlight.length > 0)
+    if (!this.formatsHere && this.inFlight.length > 0)
       this.waitFor(BigInt(this.inFlight[this.inFlight.length - 1].seq), EXIT_DEADLINE_MS);
     this.fail();
   }

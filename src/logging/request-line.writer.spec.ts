@@ -59,12 +59,47 @@ function serviceLogger(level = 'info'): { logger: winston.Logger; collector: Col
   return { logger, collector };
 }
 
+/** A line's fields without its timestamp (lines written at different instants are compared). */
+const withoutTime = (line: string) => {
+  const fields = JSON.parse(line) as Record<string, unknown>;
+  expect(Date.parse(fields['@timestamp'] as string)).not.toBeNaN();
+  delete fields['@timestamp'];
+  return fields;
+};
+
+/**
+ * Writers by template for the service's logger: one formatting each line at once, one batching
+ * them (the service's default; closed, so its lines are out, before they are read).
+ */
+function templateWriters(level = 'info') {
+  const eachLine = serviceLogger(level);
+  const batched = serviceLogger(level);
+  const writer = RequestLineWriter.forLogger(eachLine.logger, { batch: false });
+  const batchWriter = RequestLineWriter.forLogger(batched.logger);
+  expect(writer).toBeDefined();
+  expect(batchWriter).toBeDefined();
+  return {
+    collector: eachLine.collector,
+    write(request: FastifyRequest, reply: FastifyReply) {
+      // The same duration for both: read once.
+      const line = answered(request, reply);
+      expect(writer!.write(...line)).toBe(true);
+      expect(batchWriter!.write(...line)).toBe(true);
+    },
+    /** The lines of both, which must be the same lines. */
+    done() {
+      batchWriter!.close();
+      expect(batched.collector.lines.map(withoutTime)).toEqual(
+        eachLine.collector.lines.map(withoutTime),
+      );
+    },
+  };
+}
+
 /** Both ways of writing the request's line, at the same instant: [through winston, by template]. */
 function bothLines(probe: Probe, level = 'info', context?: { userId: string }) {
   const viaWinston = serviceLogger(level);
-  const viaTemplate = serviceLogger(level);
-  const writer = RequestLineWriter.forLogger(viaTemplate.logger);
-  expect(writer).toBeDefined();
+  const viaTemplate = templateWriters(level);
   // The request arrives at 1000 ms and is answered 12.345 ms later, for both lines.
   const now = jest.spyOn(performance, 'now').mockReturnValue(1000);
   const { request, reply } = fakeRequest(probe);
@@ -72,21 +107,18 @@ function bothLines(probe: Probe, level = 'info', context?: { userId: string }) {
   try {
     const write = () => {
       viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
-      expect(writer!.write(...answered(request, reply))).toBe(true);
+      viaTemplate.write(request, reply);
     };
     if (context) RequestContext.run({ requestId: 'ctx', ...context }, write);
     else write();
   } finally {
     now.mockRestore();
   }
-  const parse = (lines: string[]) =>
-    lines.map((line) => {
-      const fields = JSON.parse(line) as Record<string, unknown>;
-      expect(Date.parse(fields['@timestamp'] as string)).not.toBeNaN();
-      delete fields['@timestamp'];
-      return fields;
-    });
-  return [parse(viaWinston.collector.lines), parse(viaTemplate.collector.lines)];
+  viaTemplate.done();
+  return [
+    viaWinston.collector.lines.map(withoutTime),
+    viaTemplate.collector.lines.map(withoutTime),
+  ];
 }
 
 /**
@@ -95,13 +127,13 @@ function bothLines(probe: Probe, level = 'info', context?: { userId: string }) {
  */
 function oneWriterServing(probes: Probe[]) {
   const viaWinston = serviceLogger();
-  const viaTemplate = serviceLogger();
-  const writer = RequestLineWriter.forLogger(viaTemplate.logger)!;
+  const viaTemplate = templateWriters();
   for (const probe of probes) {
     const { request, reply } = fakeRequest(probe);
     viaWinston.logger.log(requestLine(request, reply) as winston.LogEntry);
-    expect(writer.write(...answered(request, reply))).toBe(true);
+    viaTemplate.write(request, reply);
   }
+  viaTemplate.done();
   return { viaWinston: viaWinston.collector, viaTemplate: viaTemplate.collector };
 }
 
@@ -337,7 +369,7 @@ describe('RequestLineWriter', () => {
 
   it("should follow changes to the transports, their levels and silence and the logger's level made between lines", () => {
     const { logger, collector: first } = serviceLogger();
-    const writer = RequestLineWriter.forLogger(logger, { worker: false })!;
+    const writer = RequestLineWriter.forLogger(logger, { batch: false })!;
     const second = new Collector();
     logger.add(second);
     const serve = (status: number, id: string) => {

@@ -9,6 +9,7 @@ import {
   emptyFields,
   levelOf,
   millisText,
+  RequestLineChunk,
   RequestLineFields,
   RequestLineFormatter,
 } from './request-line.format';
@@ -60,8 +61,8 @@ const PROBE_REQUEST = {
 
 /**
  * Writes the one line per request without winston's object stream: the line is serialised from a
- * template (RequestLineFormatter) — on a worker thread when one could be started
- * (RequestLineOffload), here otherwise — and handed to the logger's own transports (stdout, the
+ * template (RequestLineFormatter) — in batches every 5 ms (RequestLineOffload), on this thread or,
+ * configured so, on a worker thread — and handed to the logger's own transports (stdout, the
  * rotating file). Per line that saves the logger's stream hops and the generic format chain
  * (context lookup, ECS mapping, a redaction pass over every field, a stringify of the whole
  * object) — most of what request logging cost per request.
@@ -74,12 +75,12 @@ const PROBE_REQUEST = {
  * request lines go through winston as any other line). Every string is masked by the same
  * `redactText` as the logger's redaction step; the line's keys are fixed and none is a secret key.
  * request-line.writer.spec.ts compares the two outputs field by field, and request-line.offload.spec.ts
- * the lines formatted on the worker with those formatted here.
+ * the lines formatted in batches (here and on the worker) with those formatted one by one.
  */
 export class RequestLineWriter {
   private readonly formatter: RequestLineFormatter;
-  /** The formatting thread, when one could be started (see request-line.offload.ts). */
-  private readonly offload: RequestLineOffload | undefined;
+  /** The batches of lines (see request-line.offload.ts); undefined: each line formatted at once. */
+  private offload: RequestLineOffload | undefined;
   /** The answered request's fields, refilled for each line (formatted or copied at once). */
   private readonly fields: RequestLineFields = emptyFields();
   /** Which transports take a line (see LineRouting). */
@@ -89,29 +90,32 @@ export class RequestLineWriter {
     private readonly logger: winston.Logger,
     /** `,"ecs.version":…,"service.name":…}`: what the formats add, closing the object. */
     tail: string,
-    worker: WriterOptions['worker'],
+    { worker = false, batch = true }: WriterOptions,
   ) {
     this.formatter = new RequestLineFormatter(tail);
+    const deliver = (chunk: RequestLineChunk) => {
+      const transports = this.routing.transportsOf(this.logger) ?? [];
+      for (let i = 0; i < transports.length; i++)
+        if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
+    };
     if (worker !== false)
       this.offload = RequestLineOffload.start(
         this.formatter,
-        (chunk) => {
-          const transports = this.routing.transportsOf(this.logger) ?? [];
-          for (let i = 0; i < transports.length; i++)
-            if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
-        },
+        deliver,
         worker === true ? undefined : worker,
       );
+    else if (batch) this.offload = RequestLineOffload.here(this.formatter, deliver);
   }
 
   /**
-   * A writer for this logger, or undefined when its lines cannot be written by template. With
-   * `worker` (the default), lines are formatted on a worker thread when its compiled script is
-   * there; a path names another script (tests run the compiled one).
+   * A writer for this logger, or undefined when its lines cannot be written by template. Lines are
+   * formatted in batches every 5 ms on this thread (the default), or on a worker thread (`worker`:
+   * when its compiled script is there; a path names another script, as tests run the compiled
+   * one), or one by one as requests are answered (`batch: false`, without a worker).
    */
   static forLogger(
     logger: winston.Logger,
-    { worker = true }: WriterOptions = {},
+    options: WriterOptions = {},
   ): RequestLineWriter | undefined {
     if (!plainLineTransports(logger)) return undefined;
     // A request line as requestLine makes it, of a request with every field present.
@@ -135,12 +139,12 @@ export class RequestLineWriter {
       ([key]) => !own.includes(key) && key !== '@timestamp' && key !== 'log.level',
     );
     const tail = added.map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`);
-    return new RequestLineWriter(logger, `${tail.join('')}}`, worker);
+    return new RequestLineWriter(logger, `${tail.join('')}}`, options);
   }
 
   /** Whether lines are formatted on the worker thread. */
   get offloaded(): boolean {
-    return this.offload?.active === true;
+    return this.offload?.threaded === true;
   }
 
   /**
@@ -167,7 +171,7 @@ export class RequestLineWriter {
     fields.status = status;
     fields.millis = millis;
     fields.answeredAt = Date.now();
-    if (this.offload?.active) {
+    if (this.offload) {
       this.offload.add(fields, mask);
       return true;
     }
@@ -177,15 +181,21 @@ export class RequestLineWriter {
     return true;
   }
 
-  /** Hands every line given so far to the transports and stops the worker thread. */
+  /**
+   * Hands every line given so far to the transports and stops the worker thread; later lines are
+   * formatted one by one.
+   */
   close(): void {
     this.offload?.close();
+    this.offload = undefined;
   }
 }
 
 export interface WriterOptions {
-  /** Format on a worker thread (true, the default), not at all (false), or with this script. */
+  /** Format on a worker thread (true), with this worker script, or not (false, the default). */
   worker?: boolean | string;
+  /** Without a worker: batch the lines (true, the default) or format each one at once (false). */
+  batch?: boolean;
 }
 
 /**
