@@ -454,13 +454,16 @@ export interface RequestLineChunk {
 }
 
 /**
- * Formats a batch into chunks of consecutive lines that go to the same transports. Each chunk's bytes
- * have an ArrayBuffer of their own (not Buffer's shared pool), so they can be transferred. Lines are
- * written as bytes where they can be (encodeInto), otherwise formatted and encoded.
+ * Formats a batch into chunks of consecutive lines that go to the same transports. Lines are written
+ * as bytes where they can be (encodeInto), otherwise formatted and encoded. Each chunk's bytes have
+ * an ArrayBuffer of their own (not Buffer's shared pool), so they can be transferred; with `views`,
+ * they are views of this thread's sink instead, valid until the next batch is formatted (for a
+ * caller that hands them on at once to transports that copy them).
  */
 export function formatBatch(
   formatter: RequestLineFormatter,
   batch: RequestLineBatch,
+  views = false,
 ): RequestLineChunk[] {
   const chunks: RequestLineChunk[] = [];
   const fields = emptyFields();
@@ -470,7 +473,10 @@ export function formatBatch(
   let mask = -1;
   const close = () => {
     if (sink.length === chunkStart) return;
-    chunks.push({ mask, bytes: sink.copy(chunkStart) });
+    chunks.push({
+      mask,
+      bytes: views ? sink.buffer.subarray(chunkStart, sink.length) : sink.copy(chunkStart),
+    });
     chunkStart = sink.length;
   };
   const { text, numbers } = batch;

@@ -274,8 +274,9 @@ export class RequestLineOffload {
     for (const chunk of chunks) this.deliver(chunk);
   }
 
+  /** The chunks are views of the formatter's sink: the transports copy them as they are handed over. */
   private formatHere(batch: RequestLineBatch): void {
-    for (const chunk of formatBatch(this.formatter, batch)) this.deliver(chunk);
+    for (const chunk of formatBatch(this.formatter, batch, true)) this.deliver(chunk);
   }
 
   /** The worker is gone: what it was given, and every later line, is formatted here. */
@@ -294,11 +295,21 @@ export class RequestLineOffload {
       this.received(message.message as FormattedBatch);
   }
 
+  /**
+   * Hands every line given so far to the transports before it returns: formatted here, or waited
+   * for from the worker (which is given up, as in fail, when it does not answer in 2 s).
+   */
+  flush(): void {
+    this.post();
+    if (this.formatsHere || this.inFlight.length === 0) return;
+    if (this.waitFor(BigInt(this.inFlight[this.inFlight.length - 1].seq), EXIT_DEADLINE_MS))
+      this.takeResults();
+    else this.fail();
+  }
+
   /** Everything given so far reaches the transports before this returns (exit, close). */
   private drain(): void {
-    this.post();
-    if (!this.formatsHere && this.inFlight.length > 0)
-      this.waitFor(BigInt(this.inFlight[this.inFlight.length - 1].seq), EXIT_DEADLINE_MS);
+    this.flush();
     this.fail();
   }
 }

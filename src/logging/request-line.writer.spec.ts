@@ -367,63 +367,76 @@ describe('RequestLineWriter', () => {
     expect(RequestLineWriter.forLogger(renaming)).toBeUndefined();
   });
 
-  it("should follow changes to the transports, their levels and silence and the logger's level made between lines", () => {
-    const { logger, collector: first } = serviceLogger();
-    const writer = RequestLineWriter.forLogger(logger, { batch: false })!;
-    const second = new Collector();
-    logger.add(second);
-    const serve = (status: number, id: string) => {
-      const { request, reply } = fakeRequest({ url: '/a', route: '/a', status, id });
-      expect(writer.write(...answered(request, reply))).toBe(true);
-    };
-    const ids = (collector: Collector) =>
-      collector.lines.map(
-        (line) => (JSON.parse(line) as Record<string, unknown>)['http.request.id'],
-      );
-    serve(200, 'both');
-    second.level = 'warn';
-    serve(200, 'first-only');
-    serve(503, 'warn-both');
-    second.level = undefined;
-    serve(200, 'both-again');
-    first.silent = true;
-    serve(200, 'second-only');
-    first.silent = false;
-    logger.level = 'error';
-    serve(503, 'dropped');
-    logger.level = 'info';
-    // One removed and another added: as many transports as before, in the same array.
-    const spare = new Collector();
-    logger.add(spare);
-    serve(200, 'three');
-    const third = new Collector();
-    logger.remove(second);
-    logger.add(third);
-    serve(200, 'replaced');
-    logger.remove(first);
-    serve(200, 'without-first');
-    expect(ids(first)).toEqual([
-      'both',
-      'first-only',
-      'warn-both',
-      'both-again',
-      'three',
-      'replaced',
-    ]);
-    expect(ids(second)).toEqual(['both', 'warn-both', 'both-again', 'second-only', 'three']);
-    expect(ids(third)).toEqual(['replaced', 'without-first']);
-    expect(ids(spare)).toEqual(['three', 'replaced', 'without-first']);
-    // A transport that is not a plain line transport: the caller logs through winston.
-    logger.add(new winston.transports.Console({ silent: true }));
-    const { request, reply } = fakeRequest({ url: '/a', route: '/a', status: 200 });
-    expect(writer.write(...answered(request, reply))).toBe(false);
-  });
+  it.each([
+    ['formatted one by one', { batch: false }],
+    ['batched', {}],
+  ])(
+    "should follow changes to the transports, their levels and silence and the logger's level made between lines %s",
+    (_, options) => {
+      const { logger, collector: first } = serviceLogger();
+      const writer = RequestLineWriter.forLogger(logger, options)!;
+      const second = new Collector();
+      logger.add(second);
+      const serve = (status: number, id: string) => {
+        const { request, reply } = fakeRequest({ url: '/a', route: '/a', status, id });
+        expect(writer.write(...answered(request, reply))).toBe(true);
+      };
+      const ids = (collector: Collector) =>
+        collector.lines.map(
+          (line) => (JSON.parse(line) as Record<string, unknown>)['http.request.id'],
+        );
+      serve(200, 'both');
+      second.level = 'warn';
+      serve(200, 'first-only');
+      serve(503, 'warn-both');
+      second.level = undefined;
+      serve(200, 'both-again');
+      first.silent = true;
+      serve(200, 'second-only');
+      first.silent = false;
+      logger.level = 'error';
+      serve(503, 'dropped');
+      logger.level = 'info';
+      // One removed and another added: as many transports as before, in the same array.
+      const spare = new Collector();
+      logger.add(spare);
+      serve(200, 'three');
+      const third = new Collector();
+      logger.remove(second);
+      logger.add(third);
+      serve(200, 'replaced');
+      logger.remove(first);
+      serve(200, 'without-first');
+      writer.close();
+      expect(ids(first)).toEqual([
+        'both',
+        'first-only',
+        'warn-both',
+        'both-again',
+        'three',
+        'replaced',
+      ]);
+      expect(ids(second)).toEqual(['both', 'warn-both', 'both-again', 'second-only', 'three']);
+      expect(ids(third)).toEqual(['replaced', 'without-first']);
+      expect(ids(spare)).toEqual(['three', 'replaced', 'without-first']);
+      // A transport that is not a plain line transport: the caller logs through winston.
+      logger.add(new winston.transports.Console({ silent: true }));
+      const { request, reply } = fakeRequest({ url: '/a', route: '/a', status: 200 });
+      expect(writer.write(...answered(request, reply))).toBe(false);
+    },
+  );
 
-  it('should hand the line back to the caller when a transport was added after the writer was made', () => {
-    const { logger } = serviceLogger();
+  it('should hand the line back to the caller, and write the lines batched before, when a transport was added after the writer was made', () => {
+    const { logger, collector } = serviceLogger();
     const writer = RequestLineWriter.forLogger(logger)!;
+    const before = fakeRequest({ url: '/a', route: '/a', status: 200, id: 'before' });
+    expect(writer.write(...answered(before.request, before.reply))).toBe(true);
+    expect(collector.lines).toHaveLength(0);
     logger.add(new winston.transports.Console({ silent: true }));
     const { request, reply } = fakeRequest({ url: '/a', route: '/a', status: 200 });
     expect(writer.write(...answered(request, reply))).toBe(false);
+    // The batched line went where lines went when it was answered.
+    expect(collector.lines.map((line) => JSON.parse(line)['http.request.id'])).toEqual(['before']);
+    writer.close();
   });
 });

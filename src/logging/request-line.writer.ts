@@ -85,6 +85,11 @@ export class RequestLineWriter {
   private readonly fields: RequestLineFields = emptyFields();
   /** Which transports take a line (see LineRouting). */
   private readonly routing = new LineRouting();
+  /**
+   * The transports the batched lines' masks were worked out for (LineRouting makes a new array when
+   * the logger's transports change): their bit i names transport i of this array.
+   */
+  private batchedFor: LineTransport[] | undefined;
 
   private constructor(
     private readonly logger: winston.Logger,
@@ -94,7 +99,7 @@ export class RequestLineWriter {
   ) {
     this.formatter = new RequestLineFormatter(tail);
     const deliver = (chunk: RequestLineChunk) => {
-      const transports = this.routing.transportsOf(this.logger) ?? [];
+      const transports = this.batchedFor ?? [];
       for (let i = 0; i < transports.length; i++)
         if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
     };
@@ -155,6 +160,11 @@ export class RequestLineWriter {
   write(request: FastifyRequest, route: string, status: number, millis: number): boolean {
     const { logger, routing } = this;
     const transports = routing.transportsOf(logger);
+    if (transports !== this.batchedFor) {
+      // The lines batched so far go where the logger sent lines when they were answered.
+      this.offload?.flush();
+      this.batchedFor = transports;
+    }
     if (!transports) return false;
     if (logger.silent) return true;
     const mask = levelOf(status) === 'warn' ? routing.warnMask : routing.infoMask;

@@ -23,8 +23,10 @@ export abstract class LineTransport extends TransportBase {
   abstract writeLine(line: string, ascii?: boolean): void;
 
   /**
-   * Writes whole lines already encoded, each with its newline (request lines formatted on the
-   * worker thread). The transports here copy them into their batch; this default writes each line.
+   * Writes whole lines already encoded, each with its newline (request lines formatted in batches).
+   * The bytes are the caller's again when this returns (request-line.offload.ts reuses them): what
+   * is kept must be copied. The transports here copy them into their batch; this default writes
+   * each line.
    */
   writeBytes(bytes: Uint8Array): void {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
