@@ -48,6 +48,8 @@ for (const name of names)
 const percent = (ratio) => `${(100 * ratio).toFixed(1)} %`;
 
 const processes = Number(flag('processes', '1'));
+// The configurations measured against the first, each with its key in the results (name and place).
+const others = names.slice(1).map((config, i) => ({ config, key: `${config}${i + 1}` }));
 // Per configuration, each set's ratios with their processes: its cost, the pooled cost, the interval.
 const pairs = new Map();
 for (let set = 0; set < Number(sets); set++) {
@@ -55,10 +57,12 @@ for (let set = 0; set < Number(sets); set++) {
     // Booted in turns (off, on, off, held, …): processes booted about the same time can be alike.
     // The baseline's phases are half of all: it has as many processes as all the others together,
     // so every process has the load as often and sits idle as long in between.
+    // The configurations' places in the rotation alternate from set to set: in stop 23 the same two
+    // read about 4 points apart depending on which came first.
     Array.from({ length: processes }, (_, p) =>
-      names.slice(1).flatMap((config, i) => [
+      (set % 2 === 0 ? others : [...others].reverse()).flatMap(({ config, key }, i) => [
         { name: `${names[0]}0.${p}.${i}`, config: `${names[0]}0`, ...CONFIGURATIONS[names[0]] },
-        { name: `${config}${i + 1}.${p}`, config: `${config}${i + 1}`, ...CONFIGURATIONS[config] },
+        { name: `${key}.${p}`, config: key, ...CONFIGURATIONS[config] },
       ]),
     ).flat(),
   );

@@ -175,7 +175,10 @@ for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
   // Booted in turns (off, on, off, onFile, …): processes booted about the same time can be alike.
   // Twice as many OFF processes as of each other configuration, so that every process has the load
   // as often as every other (the OFF phases are half of all) and sits idle as long in between.
-  const [[offName, offObservability, offFile], ...observed] = CONFIGURATIONS;
+  const [[offName, offObservability, offFile], ...configured] = CONFIGURATIONS;
+  // Their places in the rotation alternate from set to set: in stop 23 the same two configurations
+  // read about 4 points apart depending on which came first (docs/observability.md, section 8).
+  const observed = set % 2 === 0 ? configured : [...configured].reverse();
   const swaps = await startSwapServers(
     Array.from({ length: SWAP_PROCESSES }, (_, copy) =>
       observed.flatMap(([config, observability, file], i) => [
@@ -388,7 +391,7 @@ writeResults(
             return `| ${r.scenario} | ${cells(r.on)} | ${cells(r.onFile)} | ${judged(r.on, r.onFile)} |`;
           }),
           '',
-          "Process CPU per request (all threads: it counts a request-line worker thread when one is configured) and the",
+          'Process CPU per request (all threads: it counts a request-line worker thread when one is configured) and the',
           "main thread's alone, as medians of the same phase pairs:",
           '',
           '| scenario | CPU per request | main thread | ON+file: CPU per request | main thread |',
@@ -408,7 +411,7 @@ writeResults(
           'twice as many OFF processes because OFF phases are half of all, so every process has the load as often and is idle as long),',
           `each loaded by its own wrk (one thread, ${CONNECTIONS} connections) that is paused while another server has the load. Per scenario, the load`,
           `moves every ${SWAP_MS} ms for ${SWAP_SECONDS} s: an OFF server, an ON (or ON+file) one, another OFF server, … so that every OFF process is paired with`,
-          'every ON process in turn (`bench/lib/swaps.mjs`). Each server notes its answered requests and CPU time when its phase starts (20 ms',
+          'every ON process in turn (`bench/lib/swaps.mjs`); ON and ON+file swap their places in that order from set to set. Each server notes its answered requests and CPU time when its phase starts (20 ms',
           "in, after the other server's last answers) and when it ends. Each two adjacent phases give a requests/s ratio, as the flips do, so this",
           "VM's slow spells cancel; unlike the flips, each configuration is a server of its own, so what an ON server pays whether or not it",
           'observes a request (its heap and code, the query timing) is in the ratio too. cost = 1 − the median of the',
@@ -426,7 +429,7 @@ writeResults(
           '',
           "The OFF processes' own spread, each against all the ON processes of its set: " +
             results.map((r) => `${r.path} ${range(r.off.processCosts)}`).join('; ') +
-            ". CPU per request (the median over phases; all threads) and",
+            '. CPU per request (the median over phases; all threads) and',
           "the medians of the phase pairs' CPU ratios, all threads and the main thread alone:",
           '',
           '| scenario | OFF CPU/request | ON CPU/request | cost | main thread | ON+file CPU/request | cost | main thread |',
