@@ -1,4 +1,4 @@
-// The request lines' formatting, as the formatting thread runs it (formatBatch on a packed batch of
+// The request lines' formatting, as a batch is formatted (formatBatch on a packed batch of
 // 5 ms of lines): lines written as bytes from their repeating pieces (RequestLineFormatter.encodeInto,
 // the service's path) against the same lines built as strings and encoded (format + the line's
 // encoding, the path a line that needs escaping or masking takes, and every line's path before),
@@ -103,7 +103,7 @@ writeResults(
   'request-lines',
   { lines: LINES, batches: BATCHES, trials: TRIALS, results },
   [
-    '# Request-line formatting (the formatting thread)',
+    '# Request-line formatting (a batch of lines)',
     '',
     `formatBatch on packed batches of ${LINES} lines (${BATCHES} batches per trial, best of ${TRIALS} trials, alternating,`,
     'one process): lines written as bytes from their repeating pieces (the service) against the same lines built as',
