@@ -67,10 +67,10 @@ export interface FormattedBatch {
  * a message each way per batch, in a thread that wakes every 5 ms with cold caches: 7–8 µs of CPU
  * per request against 0.7 µs per line here. On a host whose cores are busy (the service's own
  * second core serving other work, a container's CPU quota) that CPU is taken from the service.
- * Separate servers loaded in turns, 6 sets with the worker first in the rotation and 6 with the batch,
- * put the worker at 15.3 % of `/health/live`'s throughput and the batch formatted here at 12.4 %,
- * with less CPU per request in 11 of the 12 sets; flips of one server favour the worker by about
- * 1.5 points (docs/observability.md, section 8, stop 23).
+ * Separate servers loaded in turns (6 sets with the worker first in the rotation, 6 with the
+ * batch first) put the worker at 15.3 % of `/health/live`'s throughput and the batch formatted
+ * here at 12.4 %, with less CPU per request in 11 of the 12 sets; flips of one server favour the
+ * worker by about 1.5 points (docs/observability.md, section 8, stop 23).
  *
  * With a worker, request lines reach the transports 5–10 ms after they were answered, so they may
  * come after later lines of other loggers (their `@timestamp` is the time the request was
