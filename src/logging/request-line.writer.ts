@@ -83,13 +83,11 @@ export class RequestLineWriter {
   private offload: RequestLineOffload | undefined;
   /** The answered request's fields, refilled for each line (formatted or copied at once). */
   private readonly fields: RequestLineFields = emptyFields();
-  /** Which transports take a line (see LineRouting). */
-  private readonly routing = new LineRouting();
   /**
-   * The transports the batched lines' masks were worked out for (LineRouting makes a new array when
-   * the logger's transports change): their bit i names transport i of this array.
+   * Which transports take a line (see LineRouting). Before it works them out anew, the lines
+   * batched so far go where the logger sent lines when they were answered: their masks name those.
    */
-  private batchedFor: LineTransport[] | undefined;
+  private readonly routing = new LineRouting(() => this.offload?.flush());
 
   private constructor(
     private readonly logger: winston.Logger,
@@ -99,7 +97,7 @@ export class RequestLineWriter {
   ) {
     this.formatter = new RequestLineFormatter(tail);
     const deliver = (chunk: RequestLineChunk) => {
-      const transports = this.batchedFor ?? [];
+      const transports = this.routing.routed ?? [];
       for (let i = 0; i < transports.length; i++)
         if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
     };
@@ -160,11 +158,6 @@ export class RequestLineWriter {
   write(request: FastifyRequest, route: string, status: number, millis: number): boolean {
     const { logger, routing } = this;
     const transports = routing.transportsOf(logger);
-    if (transports !== this.batchedFor) {
-      // The lines batched so far go where the logger sent lines when they were answered.
-      this.offload?.flush();
-      this.batchedFor = transports;
-    }
     if (!transports) return false;
     if (logger.silent) return true;
     const mask = levelOf(status) === 'warn' ? routing.warnMask : routing.infoMask;
@@ -231,9 +224,20 @@ class LineRouting {
   infoMask = 0;
   warnMask = 0;
 
+  /** `beforeChange` runs before the transports and masks are worked out anew. */
+  constructor(private readonly beforeChange: () => void) {}
+
   /** The logger's transports when every one is a plain line transport (plainLineTransports). */
   transportsOf(logger: winston.Logger): LineTransport[] | undefined {
-    if (!this.current(logger)) this.work(logger);
+    if (!this.current(logger)) {
+      this.beforeChange();
+      this.work(logger);
+    }
+    return this.transports;
+  }
+
+  /** The transports as last worked out: bit i of the masks names transport i. */
+  get routed(): LineTransport[] | undefined {
     return this.transports;
   }
 
