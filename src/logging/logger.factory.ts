@@ -108,7 +108,36 @@ export function createWinston(config: Readonly<Config>): winston.Logger {
       }),
     );
   }
-  return winston.createLogger({ level: config.log.level, format, transports });
+  const logger = winston.createLogger({ level: config.log.level, format, transports });
+  // winston re-emits its transports' 'warn' events (a write or rotation that failed) on the logger.
+  logger.on('warn', reportLogFailure);
+  return logger;
+}
+
+/** When each kind of failure (by error code) was last reported. */
+const failuresReported = new Map<string, number>();
+const REPORT_EVERY_MS = 60_000;
+
+/**
+ * A failure to write log lines (a full disk, a log directory that cannot be made again, an error
+ * while formatting request lines) cannot be logged through the logger that failed: it is reported
+ * on stderr as a process warning (code CRYOPROTECT_LOG_WRITE), at most once a minute per kind, so
+ * a full disk does not flood stderr. The service goes on; the lines that could not be written are
+ * lost.
+ */
+export function reportLogFailure(error: unknown): void {
+  const kind =
+    (error as NodeJS.ErrnoException | undefined)?.code ??
+    (error instanceof Error ? error.name : 'Error');
+  const now = Date.now();
+  const last = failuresReported.get(kind);
+  if (last !== undefined && now - last < REPORT_EVERY_MS) return;
+  failuresReported.set(kind, now);
+  const message = error instanceof Error ? error.message : String(error);
+  process.emitWarning(
+    `log lines could not be written: ${message} (reported at most once a minute per kind)`,
+    { code: 'CRYOPROTECT_LOG_WRITE' },
+  );
 }
 
 /** The process logger handed to Nest (createApp / main.ts). */

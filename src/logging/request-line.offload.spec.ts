@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import * as winston from 'winston';
 import { loadConfig } from '../config/config.loader';
 import { createWinston } from './logger.factory';
+import { RequestLineFormatter } from './request-line.format';
 import { MAX_BATCHES_IN_FLIGHT } from './request-line.offload';
 import { RequestLineWriter } from './request-line.writer';
 import { LineTransport } from './stdout.transport';
@@ -130,6 +131,67 @@ describe('RequestLineOffload (lines formatted in batches, here or on a worker th
       expect(batched.info.lines.join('\n')).not.toContain('eyJabc');
     },
   );
+
+  describe('failures in the batch timer (an exception there would stop the service)', () => {
+    let warnings: jest.SpyInstance;
+    beforeEach(() => {
+      warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    });
+    afterEach(() => warnings.mockRestore());
+
+    /** The process warnings about log writes whose message names `text`. */
+    const reported = (text: string) =>
+      warnings.mock.calls.filter(
+        ([message, options]) =>
+          String(message).includes(text) &&
+          (options as { code?: string } | undefined)?.code === 'CRYOPROTECT_LOG_WRITE',
+      );
+
+    it('should report a transport that fails, once a minute, and still give the lines to the other transports', async () => {
+      const { logger, info, warn } = serviceLogger();
+      const failure = Object.assign(new Error('log disk gone'), { code: 'ETESTDISKGONE' });
+      const writeLine = info.writeLine.bind(info);
+      info.writeLine = () => {
+        throw failure;
+      };
+      const writer = RequestLineWriter.forLogger(logger)!;
+      const answered = requests(200);
+      const serverErrors = answered.filter((a) => a.status >= 500).length;
+      write(writer, answered.slice(0, 100));
+      await until(
+        () => warn.lines.length === answered.slice(0, 100).filter((a) => a.status >= 500).length,
+      );
+      write(writer, answered.slice(100));
+      await until(() => warn.lines.length === serverErrors);
+      // Reported on stderr once for the two failed batches (same kind, within a minute).
+      expect(reported('log disk gone')).toHaveLength(1);
+      expect(info.lines).toEqual([]);
+      // The transport works again: later lines reach it.
+      info.writeLine = writeLine;
+      write(writer, requests(3));
+      writer.close();
+      expect(info.lines).toHaveLength(3);
+    });
+
+    it('should report a batch that cannot be formatted and go on with the next', async () => {
+      const { logger, info } = serviceLogger();
+      const writer = RequestLineWriter.forLogger(logger)!;
+      const encodeInto = jest
+        .spyOn(RequestLineFormatter.prototype, 'encodeInto')
+        .mockImplementationOnce(() => {
+          throw new RangeError('formatter broke');
+        });
+      try {
+        write(writer, requests(10));
+        await until(() => reported('formatter broke').length === 1);
+        write(writer, requests(4));
+        await until(() => info.lines.length === 4);
+        writer.close();
+      } finally {
+        encodeInto.mockRestore();
+      }
+    });
+  });
 
   it('should format each line at once after the writer was closed', () => {
     const { logger, info } = serviceLogger();

@@ -110,6 +110,8 @@ export class RequestLineOffload {
     script: string | undefined,
     /** Hands one chunk of lines to the transports its mask names. */
     private readonly deliver: (chunk: RequestLineChunk) => void,
+    /** Told what went wrong formatting or delivering a batch in a timer or message (the batch is lost). */
+    private readonly report: (error: unknown) => void,
   ) {
     this.formatsHere = script === undefined;
     if (script !== undefined) {
@@ -120,7 +122,13 @@ export class RequestLineOffload {
         done: this.done,
       };
       const worker = new Worker(script, { workerData, transferList: [port2] });
-      port1.on('message', (formatted: FormattedBatch) => this.received(formatted));
+      port1.on('message', (formatted: FormattedBatch) => {
+        try {
+          this.received(formatted);
+        } catch (error) {
+          this.report(error);
+        }
+      });
       // Neither the worker nor its port keeps the process alive; exit waits for them (drain).
       worker.unref();
       port1.unref();
@@ -137,8 +145,9 @@ export class RequestLineOffload {
   static here(
     formatter: RequestLineFormatter,
     deliver: (chunk: RequestLineChunk) => void,
+    report: (error: unknown) => void,
   ): RequestLineOffload {
-    return new RequestLineOffload(formatter, undefined, deliver);
+    return new RequestLineOffload(formatter, undefined, deliver, report);
   }
 
   /**
@@ -148,15 +157,16 @@ export class RequestLineOffload {
   static start(
     formatter: RequestLineFormatter,
     deliver: (chunk: RequestLineChunk) => void,
+    report: (error: unknown) => void,
     script = DEFAULT_WORKER_SCRIPT,
   ): RequestLineOffload {
     if (existsSync(script))
       try {
-        return new RequestLineOffload(formatter, script, deliver);
+        return new RequestLineOffload(formatter, script, deliver, report);
       } catch {
         // Formatted here.
       }
-    return RequestLineOffload.here(formatter, deliver);
+    return RequestLineOffload.here(formatter, deliver, report);
   }
 
   /** Whether batches go to the worker thread (false without one, and once it failed or was closed). */
@@ -192,7 +202,12 @@ export class RequestLineOffload {
       this.scheduled = true;
       setTimeout(() => {
         this.scheduled = false;
-        this.post();
+        // An exception here would be uncaught and stop the service.
+        try {
+          this.post();
+        } catch (error) {
+          this.report(error);
+        }
       }, FLUSH_INTERVAL_MS);
     }
   }

@@ -96,18 +96,28 @@ export class RequestLineWriter {
     { worker = false, batch = true }: WriterOptions,
   ) {
     this.formatter = new RequestLineFormatter(tail);
+    // Lines are delivered and formatted in timers and message handlers: a failure there is
+    // reported as the logger's transports report theirs (a 'warn' event), never thrown.
+    const report = (error: unknown) => this.logger.emit('warn', error);
     const deliver = (chunk: RequestLineChunk) => {
       const transports = this.routing.routed ?? [];
       for (let i = 0; i < transports.length; i++)
-        if (chunk.mask & (1 << i)) transports[i].writeBytes(chunk.bytes);
+        if (chunk.mask & (1 << i))
+          try {
+            transports[i].writeBytes(chunk.bytes);
+          } catch (error) {
+            // One failing transport does not keep the lines from the others.
+            report(error);
+          }
     };
     if (worker !== false)
       this.offload = RequestLineOffload.start(
         this.formatter,
         deliver,
+        report,
         worker === true ? undefined : worker,
       );
-    else if (batch) this.offload = RequestLineOffload.here(this.formatter, deliver);
+    else if (batch) this.offload = RequestLineOffload.here(this.formatter, deliver, report);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RotatingFileTransport } from './rotating-file.transport';
@@ -59,5 +59,55 @@ describe(RotatingFileTransport.name, () => {
       );
     sut.close();
     expect(rotatedLines(dir)).toEqual(lines);
+  });
+
+  it('should make the log directory again and go on writing when it was removed while the service ran', () => {
+    const logs = join(dir, 'logs');
+    const sut = new RotatingFileTransport({
+      filename: join(logs, 'app.log'),
+      maxBytes: 2048,
+      maxFiles: 3,
+    });
+    const warnings: unknown[] = [];
+    sut.on('warn', (error) => warnings.push(error));
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i} ${'x'.repeat(150)}`);
+    for (const line of lines.slice(0, 5)) sut.writeLine(line);
+    // A clean-up removes the directory; the next lines cross the limit, so the file is rotated.
+    rmSync(logs, { recursive: true, force: true });
+    expect(() => {
+      for (const line of lines.slice(5)) sut.writeLine(line);
+    }).not.toThrow();
+    sut.close();
+    const written = readdirSync(logs).flatMap((file) =>
+      readFileSync(join(logs, file), 'utf8').split('\n').filter(Boolean),
+    );
+    // The lines after the removal are in the files made again (the oldest rotated out, maxFiles 3).
+    expect(written).toContain(lines[lines.length - 1]);
+    expect(written.length).toBeGreaterThan(0);
+  });
+
+  it('should drop and report the lines it cannot write, without throwing, and write again once the file can be opened', () => {
+    const logs = join(dir, 'logs');
+    const sut = new RotatingFileTransport({
+      filename: join(logs, 'app.log'),
+      maxBytes: 1024,
+      maxFiles: 2,
+    });
+    const warnings: NodeJS.ErrnoException[] = [];
+    sut.on('warn', (error: NodeJS.ErrnoException) => warnings.push(error));
+    sut.writeLine('before');
+    // The directory becomes a file: the next rotation can neither open the log nor make its directory.
+    rmSync(logs, { recursive: true, force: true });
+    writeFileSync(logs, 'not a directory');
+    expect(() => sut.writeLine(`lost ${'x'.repeat(1100)}`)).not.toThrow();
+    expect(() => sut.writeLine('lost too')).not.toThrow();
+    (sut as unknown as { batch: { flush(): void } }).batch.flush();
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.some((error) => ['EEXIST', 'ENOTDIR'].includes(error.code ?? ''))).toBe(true);
+    // Fixed: the next write opens the file again.
+    rmSync(logs, { force: true });
+    sut.writeLine('after');
+    sut.close();
+    expect(readFileSync(join(logs, 'app.log'), 'utf8')).toBe('after\n');
   });
 });

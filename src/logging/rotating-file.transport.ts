@@ -27,6 +27,7 @@ export interface RotatingFileOptions {
  * Rotation happens between two lines: what is pending goes to the old file, then it is renamed.
  */
 export class RotatingFileTransport extends LineTransport {
+  /** The open file; -1 while it cannot be opened (each write tries again). */
   private fd: number;
   private size: number;
   private readonly batch = new LineBatch((bytes) => this.append(bytes), FLUSH_INTERVAL_MS);
@@ -72,11 +73,16 @@ export class RotatingFileTransport extends LineTransport {
 
   override close(): void {
     this.batch.close();
-    closeSync(this.fd);
+    this.closeFile();
   }
 
-  /** Appends the bytes synchronously: done with them when it returns (true). */
+  /**
+   * Appends the bytes synchronously: done with them when it returns (true). Bytes that cannot be
+   * written (disk full, a log directory that cannot be made again) are dropped and reported.
+   */
   private append(bytes: Buffer): true {
+    if (this.fd === -1) this.fd = this.open();
+    if (this.fd === -1) return true;
     try {
       for (let written = 0; written < bytes.length;)
         written += writeSync(this.fd, bytes, written, bytes.length - written);
@@ -96,7 +102,7 @@ export class RotatingFileTransport extends LineTransport {
   }
 
   private rotate(): void {
-    closeSync(this.fd);
+    this.closeFile();
     try {
       const oldest = this.options.maxFiles - 1;
       rmSync(this.numbered(Math.max(oldest, 0)), { force: true });
@@ -107,7 +113,32 @@ export class RotatingFileTransport extends LineTransport {
       // A failed rotation must not stop logging: keep appending to the current file.
       this.emit('warn', error);
     }
-    this.fd = openSync(this.options.filename, 'a');
+    this.fd = this.open();
     this.size = 0;
+  }
+
+  /**
+   * Opens the file for appending, making its directory again if it was removed (a clean-up of the
+   * log directory while the service runs); -1, reported, when that fails. A rotation or write must
+   * not throw: it runs in the lines' timers, where an exception would stop the service.
+   */
+  private open(): number {
+    try {
+      mkdirSync(dirname(this.options.filename), { recursive: true });
+      return openSync(this.options.filename, 'a');
+    } catch (error) {
+      this.emit('warn', error);
+      return -1;
+    }
+  }
+
+  private closeFile(): void {
+    if (this.fd === -1) return;
+    try {
+      closeSync(this.fd);
+    } catch (error) {
+      this.emit('warn', error);
+    }
+    this.fd = -1;
   }
 }
