@@ -57,8 +57,9 @@ for (let set = 0; set < Number(sets); set++) {
     // Booted in turns (off, on, off, held, …): processes booted about the same time can be alike.
     // The baseline's phases are half of all: it has as many processes as all the others together,
     // so every process has the load as often and sits idle as long in between.
-    // The configurations' places in the rotation alternate from set to set: in stop 23 the same two
-    // read about 4 points apart depending on which came first.
+    // The configurations' places in the rotation alternate from set to set, so that neither is first
+    // throughout: stop 23 read the first place about 4 points dearer, stop 24 no difference between
+    // identical configurations (docs/observability.md, section 8); alternating costs nothing.
     Array.from({ length: processes }, (_, p) =>
       (set % 2 === 0 ? others : [...others].reverse()).flatMap(({ config, key }, i) => [
         { name: `${names[0]}0.${p}.${i}`, config: `${names[0]}0`, ...CONFIGURATIONS[names[0]] },

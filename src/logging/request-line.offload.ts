@@ -110,7 +110,10 @@ export class RequestLineOffload {
     script: string | undefined,
     /** Hands one chunk of lines to the transports its mask names. */
     private readonly deliver: (chunk: RequestLineChunk) => void,
-    /** Told what went wrong formatting or delivering a batch in a timer or message (the batch is lost). */
+    /**
+     * Told of an error while a batch was formatted or delivered in a timer or message (its lines
+     * are lost).
+     */
     private readonly report: (error: unknown) => void,
   ) {
     this.formatsHere = script === undefined;
