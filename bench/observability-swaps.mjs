@@ -17,7 +17,7 @@
 // set's result is appended to bench/results/observability-toggle.jsonl.
 import { toolArgs } from './lib/args.mjs';
 import { appendRecord, bootstrapInterval, median, processResampler } from './lib/results.mjs';
-import { startSwapServers } from './lib/swaps.mjs';
+import { placesInSet, startSwapServers } from './lib/swaps.mjs';
 
 const HELD = { OBSERVER_TOGGLE_START: 'off' };
 const CONFIGURATIONS = {
@@ -57,11 +57,8 @@ for (let set = 0; set < Number(sets); set++) {
     // Booted in turns (off, on, off, held, …): processes booted about the same time can be alike.
     // The baseline's phases are half of all: it has as many processes as all the others together,
     // so every process has the load as often and sits idle as long in between.
-    // The configurations' places in the rotation alternate from set to set, so that neither is first
-    // throughout: stop 23 read the first place about 4 points dearer, stop 24 no difference between
-    // identical configurations (docs/observability.md, section 8); alternating costs nothing.
     Array.from({ length: processes }, (_, p) =>
-      (set % 2 === 0 ? others : [...others].reverse()).flatMap(({ config, key }, i) => [
+      placesInSet(others, set).flatMap(({ config, key }, i) => [
         { name: `${names[0]}0.${p}.${i}`, config: `${names[0]}0`, ...CONFIGURATIONS[names[0]] },
         { name: `${key}.${p}`, config: key, ...CONFIGURATIONS[config] },
       ]),

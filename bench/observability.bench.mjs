@@ -19,7 +19,7 @@ import { bootstrapInterval, median, processResampler, writeResults } from './lib
 import { hasCallgrind, instructionsPerRequest, sendRequests } from './lib/callgrind.mjs';
 import { startFlippingService } from './lib/flips.mjs';
 import { startService } from './lib/service.mjs';
-import { startSwapServers } from './lib/swaps.mjs';
+import { placesInSet, startSwapServers } from './lib/swaps.mjs';
 
 const CONNECTIONS = 16;
 
@@ -176,10 +176,7 @@ for (let set = 0; set < (timed ? SWAP_SETS : 0); set++) {
   // Twice as many OFF processes as of each other configuration, so that every process has the load
   // as often as every other (the OFF phases are half of all) and sits idle as long in between.
   const [[offName, offObservability, offFile], ...configured] = CONFIGURATIONS;
-  // Their places in the rotation alternate from set to set, so that neither is first throughout:
-  // stop 23 read the first place about 4 points dearer, stop 24 no difference between identical
-  // configurations (docs/observability.md, section 8); alternating costs nothing.
-  const observed = set % 2 === 0 ? configured : [...configured].reverse();
+  const observed = placesInSet(configured, set);
   const swaps = await startSwapServers(
     Array.from({ length: SWAP_PROCESSES }, (_, copy) =>
       observed.flatMap(([config, observability, file], i) => [

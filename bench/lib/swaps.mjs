@@ -33,6 +33,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => Number(process.hrtime.bigint());
 
 /**
+ * The configurations measured against the baseline in set `set`'s order: their places in the
+ * rotation alternate from set to set, so that neither is first throughout (stop 23 read the first
+ * place about 4 points dearer, stop 24 no difference between identical configurations:
+ * docs/observability.md, section 8; alternating costs nothing).
+ */
+export const placesInSet = (configurations, set) =>
+  set % 2 === 0 ? configurations : [...configurations].reverse();
+
+/**
  * Starts one server per entry ({ name, config, observability, file, env }; servers of the same
  * `config` are processes of one configuration; the first entry's is the baseline), each with the
  * toggle preloaded for its marks. Resolves { servers, measure(path, seconds, swapMs),

@@ -125,7 +125,7 @@ const REPORT_EVERY_MS = 60_000;
  * a full disk does not flood stderr. The service goes on; the lines that could not be written are
  * lost.
  */
-export function reportLogFailure(error: unknown): void {
+function reportLogFailure(error: unknown): void {
   const kind =
     (error as NodeJS.ErrnoException | undefined)?.code ??
     (error instanceof Error ? error.name : 'Error');

@@ -61,15 +61,17 @@ describe(RotatingFileTransport.name, () => {
     expect(rotatedLines(dir)).toEqual(lines);
   });
 
-  it('should make the log directory again and go on writing when it was removed while the service ran', () => {
+  /** A transport writing `logs/app.log` in the test's directory, and the failures it reports. */
+  function inLogsDirectory(maxBytes: number, maxFiles: number) {
     const logs = join(dir, 'logs');
-    const sut = new RotatingFileTransport({
-      filename: join(logs, 'app.log'),
-      maxBytes: 2048,
-      maxFiles: 3,
-    });
-    const warnings: unknown[] = [];
-    sut.on('warn', (error) => warnings.push(error));
+    const sut = new RotatingFileTransport({ filename: join(logs, 'app.log'), maxBytes, maxFiles });
+    const warnings: NodeJS.ErrnoException[] = [];
+    sut.on('warn', (error: NodeJS.ErrnoException) => warnings.push(error));
+    return { logs, sut, warnings };
+  }
+
+  it('should make the log directory again and go on writing when it was removed while the service ran', () => {
+    const { logs, sut } = inLogsDirectory(2048, 3);
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i} ${'x'.repeat(150)}`);
     for (const line of lines.slice(0, 5)) sut.writeLine(line);
     // A clean-up removes the directory; the next lines cross the limit, so the file is rotated.
@@ -87,16 +89,9 @@ describe(RotatingFileTransport.name, () => {
   });
 
   it('should drop and report the lines it cannot write, without throwing, and write again once the file can be opened', () => {
-    const logs = join(dir, 'logs');
-    const sut = new RotatingFileTransport({
-      filename: join(logs, 'app.log'),
-      maxBytes: 1024,
-      maxFiles: 2,
-    });
-    const warnings: NodeJS.ErrnoException[] = [];
-    sut.on('warn', (error: NodeJS.ErrnoException) => warnings.push(error));
+    const { logs, sut, warnings } = inLogsDirectory(1024, 2);
     sut.writeLine('before');
-    // The directory becomes a file: the next rotation can neither open the log nor make its directory.
+    // The directory becomes a file: the next rotation can neither open the log nor make its folder.
     rmSync(logs, { recursive: true, force: true });
     writeFileSync(logs, 'not a directory');
     expect(() => sut.writeLine(`lost ${'x'.repeat(1100)}`)).not.toThrow();
