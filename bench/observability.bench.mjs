@@ -11,100 +11,20 @@
 // pays whether or not a request is being observed, which the flips cannot see, and carries the
 // difference between processes of one configuration, which several processes per configuration
 // and several sets of them average out.
-import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapInterval, median, processResampler, writeResults } from './lib/results.mjs';
 import { hasCallgrind, instructionsPerRequest, sendRequests } from './lib/callgrind.mjs';
 import { startFlippingService } from './lib/flips.mjs';
+import { timeObserversInTurns } from './lib/observer-timing.mjs';
 import { startService } from './lib/service.mjs';
 import { placesInSet, startSwapServers } from './lib/swaps.mjs';
 
 const CONNECTIONS = 16;
 
-/**
- * What ON adds to a request, in process: the metrics' onRequest hook and the shared onSend hook
- * (series update + the request line through the real logger to stdout, written to /dev/null with
- * real write calls), on the service's own classes, for a request of each scenario's shape. The
- * request lines are formatted in batches on the request's thread (request-line.offload.ts), in the
- * timer or when a batch is full: both are timed. (Until stop 23 they were formatted on a worker
- * thread, and only the request's thread's share was timed: 1.0 µs in stop 22.)
- * Microseconds per request, the best of 15 trials of 20,000 requests: unlike throughput, the best
- * of many short trials is not moved by what else runs on the machine.
- */
-async function timeObservers(withFile) {
-  const dist = new URL('../dist/src/', import.meta.url);
-  const { Logger } = await import('@nestjs/common');
-  const { loadConfig } = await import(new URL('config/config.loader.js', dist));
-  const { createLogger } = await import(new URL('logging/logger.factory.js', dist));
-  const { MetricsService } = await import(new URL('metrics/metrics.service.js', dist));
-  const { HttpMetricsHook } = await import(new URL('metrics/http-metrics.hook.js', dist));
-  const { RequestLoggingHook } = await import(new URL('logging/request-logging.hook.js', dist));
-  const dataDir = mkdtempSync(join(tmpdir(), 'cryoprotect-bench-observers-'));
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      log: { level: 'info', requests: true, ...(withFile ? { dir: 'logs' } : {}) },
-      metrics: { enabled: true },
-    },
-  });
-  const hooks = { onRequest: [], onSend: [] };
-  const fastify = { addHook: (name, hook) => hooks[name].push(hook), decorateRequest: () => {} };
-  const adapterHost = { httpAdapter: { getInstance: () => fastify } };
-  const logger = createLogger(config);
-  Logger.overrideLogger(logger);
-  new HttpMetricsHook(new MetricsService(config), adapterHost).onModuleInit();
-  const requestLogging = new RequestLoggingHook(config, adapterHost);
-  requestLogging.onModuleInit();
-  const devNull = openSync('/dev/null', 'w');
-  const realWrite = process.stdout.write;
-  process.stdout.write = (text) => writeSync(devNull, text) > 0;
-  const done = () => {};
-  const request = () => ({
-    url: '/api/v1/auth/me',
-    method: 'GET',
-    id: randomUUID(),
-    ip: '127.0.0.1',
-    headers: { 'user-agent': 'wrk' },
-    routeOptions: { url: '/api/v1/auth/me' },
-    is404: false,
-    user: { id: '4880d60f-fe13-4d73-bfd7-45b4306e9d92' },
-    raw: {},
-  });
-  const reply = { statusCode: 200 };
-  const trial = async (calls) => {
-    const requests = Array.from({ length: calls }, request);
-    const started = process.hrtime.bigint();
-    for (const req of requests) {
-      // The one onRequest hook (it notes the arrival) and the one onSend hook.
-      for (const hook of hooks.onRequest) hook(req, reply, done);
-      for (const hook of hooks.onSend) hook(req, reply, '{}', done);
-    }
-    // The lines' writes happen in a timer after the loop: wait for them, inside the timing.
-    await new Promise((resolve) => setTimeout(resolve, 6));
-    return Number(process.hrtime.bigint() - started) / calls / 1000;
-  };
-  try {
-    await trial(20_000);
-    let best = Infinity;
-    for (let round = 0; round < 15; round++) best = Math.min(best, await trial(20_000));
-    // The 6 ms wait for the last write, spread over the trial, is not the hooks' cost.
-    return best - 6000 / 20_000;
-  } finally {
-    // The lines still batched are written before stdout is given back.
-    requestLogging.onModuleDestroy();
-    process.stdout.write = realWrite;
-    closeSync(devNull);
-    logger.close?.();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-const observerMicros = {
-  stdout: await timeObservers(false),
-  stdoutAndFile: await timeObservers(true),
-};
+// In process, on the service's own hook classes, each configuration in fresh processes in turns.
+const observerMicros = await timeObserversInTurns();
 console.log(
   `in process: ON adds ${observerMicros.stdout.toFixed(2)} µs per request (${observerMicros.stdoutAndFile.toFixed(2)} µs with the file)`,
 );
@@ -438,7 +358,7 @@ writeResults(
           ),
         ]),
     '',
-    `In process, on the service's own hook classes (best of 15 trials of 20,000 requests), ON adds **${micros(observerMicros.stdout)}** per request`,
+    `In process, on the service's own hook classes (best of 15 trials of 20,000 requests in each of 3 fresh processes per configuration, in turns), ON adds **${micros(observerMicros.stdout)}** per request`,
     `(**${micros(observerMicros.stdoutAndFile)}** with the log file): the shared onRequest and onSend hooks with their observers, the series update and the`,
     "request line's fields batched, and the batches formatted and written (to /dev/null, and the file, with real write",
     "calls) within the timing. Against the OFF servers' CPU per request above, that is:",

@@ -36,7 +36,7 @@ const now = () => Number(process.hrtime.bigint());
  * The configurations measured against the baseline in set `set`'s order: their places in the
  * rotation alternate from set to set, so that neither is first throughout (stop 23 read the first
  * place about 4 points dearer, stop 24 no difference between identical configurations:
- * docs/observability.md, section 8; alternating costs nothing).
+ * docs/observability-cost-log.md; alternating costs nothing).
  */
 export const placesInSet = (configurations, set) =>
   set % 2 === 0 ? configurations : [...configurations].reverse();

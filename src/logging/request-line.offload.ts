@@ -70,7 +70,7 @@ export interface FormattedBatch {
  * Separate servers loaded in turns (6 sets with the worker first in the rotation, 6 with the
  * batch first) put the worker at 15.3 % of `/health/live`'s throughput and the batch formatted
  * here at 12.4 %, with less CPU per request in 11 of the 12 sets; flips of one server favour the
- * worker by about 1.5 points (docs/observability.md, section 8, stop 23).
+ * worker by about 1.5 points (docs/observability-cost-log.md, stop 23).
  *
  * With a worker, request lines reach the transports 5–10 ms after they were answered, so they may
  * come after later lines of other loggers (their `@timestamp` is the time the request was
